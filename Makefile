@@ -1,0 +1,86 @@
+# One command to run, one to test. Everything else is a convenience on top of those.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock 2>/dev/null | cut -c1-12)
+
+# The team keeps the real reference data outside the project; use it when it is there.
+NPA_REFERENCE_DIR ?= $(if $(wildcard ../shared/reference/municipalities.csv),$(abspath ../shared/reference),)
+export NPA_REFERENCE_DIR
+export DAGSTER_HOME ?= $(abspath .dagster_home)
+NPA_DATA_DIR ?= $(abspath data)
+export NPA_DATA_DIR
+# profiles.yml reads these; dbt parse needs them set even though it opens no database
+export NPA_BUILD_DB ?= $(NPA_DATA_DIR)/work/build.duckdb
+export NPA_RAW_DB ?= $(NPA_DATA_DIR)/work/raw.duckdb
+
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
+MANIFEST := dbt_project/target/manifest.json
+
+SCALE ?= demo
+SEED ?= 20211216
+REPORT ?= april-2023
+AS_OF ?=
+
+.PHONY: help env run test ui template docs report calibrate bench manifest system-deps clean
+
+help:
+	@echo "make run    install what is needed, then run the whole pipeline (generates the demo data set when data/raw is empty)"
+	@echo "make test   install what is needed, then run the test suite"
+	@echo "make ui     the Dagster UI on http://127.0.0.1:3000 (schedule and sensor on)"
+	@echo "make template | docs | report REPORT=april-2023 AS_OF=2023-04-01 | calibrate | bench [SCALE=demo]"
+
+env: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+manifest: $(MANIFEST)
+
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+	@touch $@
+
+# apt packages the tests need: a headless browser for the report tests, poppler for PDF text
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	fi
+
+run: $(MANIFEST)
+	$(BIN)/npa run
+
+test: $(MANIFEST) system-deps
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+ui: $(MANIFEST)
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+template: $(STAMP)
+	$(BIN)/npa template
+
+docs: $(MANIFEST)
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --project-dir . --empty-catalog
+	cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir . --project-dir . --host 127.0.0.1 --port 8080
+
+report: $(MANIFEST)
+	$(BIN)/npa report $(REPORT) $(if $(AS_OF),--as-of $(AS_OF),)
+
+calibrate: $(STAMP)
+	$(BIN)/npa calibrate
+
+bench: $(MANIFEST)
+	$(BIN)/python -m bench --scale $(if $(filter demo,$(SCALE)),demo,national)
+
+clean:
+	rm -rf data/work data/marts/releases data/marts/current data/marts/warehouse.duckdb data/marts/parquet data/reports dbt_project/target

@@ -1,0 +1,1 @@
+"""The performance-agreement monitor: Dagster code location and the libraries it runs."""

@@ -1,0 +1,159 @@
+"""`npa`: the command line behind the Makefile.
+
+    npa run                     stage reference data, generate the demo set if data/raw is empty,
+                                run the nightly job, publish, and make both reports
+    npa generate ...            the built-in data set (see `npa generate --help`)
+    npa report NAME [--as-of]   one statutory report
+    npa template [OUT]          the empty agreement workbook, in Dutch
+    npa calibrate               the realism figures of the published marts beside the published ones
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+
+from pipelines.config import data_paths, parse_as_of
+
+DEFAULT_SCALE = "demo"
+DEFAULT_SEED = 20211216
+
+
+def _has_inputs(raw) -> bool:
+    def any_file(folder, pattern):
+        return folder.exists() and any(p.is_file() for p in folder.rglob(pattern))
+
+    return any_file(raw / "register", "*") or any_file(raw / "agreements", "*.xlsx")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.reference_staging import ReferenceDataMissing, stage_reference
+
+    paths = data_paths()
+    as_of = parse_as_of(args.as_of) if args.as_of else None
+    started = time.monotonic()
+    try:
+        stage_reference(paths, require_corporations=False)
+        if not _has_inputs(paths.raw):
+            from pipelines.generate import generate
+
+            print(f"{paths.raw} holds no register and no agreements: generating the "
+                  f"'{args.scale}' data set (seed {args.seed})")
+            generate(args.scale, args.seed, paths.raw)
+        staged = stage_reference(paths)
+    except ReferenceDataMissing as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for note in staged.notes:
+        print(f"reference: {note}")
+
+    result = run_nightly(as_of)
+    if not result.success:
+        print("nightly run failed; the published warehouse is unchanged", file=sys.stderr)
+        return 1
+    print(f"published: {paths.marts / 'warehouse.duckdb'} ({time.monotonic() - started:.0f} s)")
+    if not args.skip_reports and as_of is None:
+        from pipelines.reports.jobs import REPORT_DEFAULT_AS_OF, run_report
+
+        for name, default in REPORT_DEFAULT_AS_OF.items():
+            out = run_report(name, default)
+            print(f"report {name}: {out}")
+    return 0
+
+
+def run_nightly(as_of: dt.date | None):
+    """The nightly job in this process, recorded in $DAGSTER_HOME so the UI shows the run."""
+    import os
+
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    if as_of is not None:
+        os.environ["NPA_AS_OF"] = as_of.isoformat()
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    job = defs.resolve_job_def("nightly_refresh")
+    return job.execute_in_process(instance=instance, raise_on_error=False)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from pipelines.generate import generate
+
+    out = args.out or data_paths().raw
+    summary = generate(args.scale, args.seed, out, defects=args.defects)
+    print(summary)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.reports.jobs import REPORT_DEFAULT_AS_OF, run_report
+
+    as_of = parse_as_of(args.as_of) or REPORT_DEFAULT_AS_OF[args.report]
+    print(run_report(args.report, as_of))
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from pipelines.ingest.template import write_template
+
+    paths = data_paths()
+    out = args.out or (paths.root / "templates" / "prestatieafspraken_sjabloon.xlsx")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    corporations = paths.reference / "corporaties.csv"
+    write_template(out, corporations if corporations.exists() else None)
+    print(out)
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from pipelines.generate.report_calibration import print_calibration
+
+    return print_calibration(data_paths(), scale=args.scale)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="npa", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="the whole pipeline")
+    run.add_argument("--scale", default=DEFAULT_SCALE, choices=["tiny", "demo", "national"])
+    run.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    run.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: $NPA_AS_OF, else no cut-off)")
+    run.add_argument("--skip-reports", action="store_true")
+    run.set_defaults(func=cmd_run)
+
+    gen = sub.add_parser("generate", help="write the built-in data set")
+    gen.add_argument("--scale", default=DEFAULT_SCALE, choices=["tiny", "demo", "national"])
+    gen.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    gen.add_argument("--out", type=Path, default=None)
+    gen.add_argument("--defects", action="store_true")
+    gen.set_defaults(func=cmd_generate)
+
+    rep = sub.add_parser("report", help="one statutory report")
+    rep.add_argument("report", choices=["zomer-2022", "april-2023"])
+    rep.add_argument("--as-of", default=None)
+    rep.set_defaults(func=cmd_report)
+
+    tpl = sub.add_parser("template", help="the empty agreement workbook")
+    tpl.add_argument("out", nargs="?", type=Path, default=None)
+    tpl.set_defaults(func=cmd_template)
+
+    cal = sub.add_parser("calibrate", help="realism of the published marts")
+    cal.add_argument("--scale", default=DEFAULT_SCALE, choices=["tiny", "demo", "national"])
+    cal.set_defaults(func=cmd_calibrate)
+
+    args = parser.parse_args(argv)
+    if args.command == "run" and args.as_of is None:
+        import os
+
+        args.as_of = os.environ.get("NPA_AS_OF") or None
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

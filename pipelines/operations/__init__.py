@@ -1,0 +1,1 @@
+"""Operations: the nightly job, its schedule and the new-file sensor."""

@@ -1,0 +1,12 @@
+"""Jobs are selections over the asset graph."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+nightly_refresh_job = dg.define_asset_job(
+    name="nightly_refresh",
+    selection=dg.AssetSelection.all(),
+    description="Ingest every raw file, run the checks, build the marts with dbt and publish a release.",
+    executor_def=dg.in_process_executor,
+)

@@ -1,0 +1,62 @@
+"""The dbt project as Dagster assets, one lineage graph with the ingest and check assets.
+
+The manifest is prepared ahead of time (`make manifest`, i.e. `dbt parse`), never at import, so
+loading the code location stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from pipelines.config import DBT_PROJECT_DIR, as_of_from_env
+from pipelines.resources import WarehouseResource
+from pipelines.warehouse.dbt_cli import dbt_build_args, dbt_env
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+class NpaDbtTranslator(DagsterDbtTranslator):
+    """Models keyed `<schema>/<model>` and grouped by schema (staging, intermediate, checks, marts)."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        schema = dbt_resource_props.get("config", {}).get("schema") or "main"
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dbt_resource_props.get("config", {}).get("schema") or "warehouse"
+        return super().get_group_name(dbt_resource_props)
+
+
+translator = NpaDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=translator,
+    name="warehouse_dbt_models",
+)
+def warehouse_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    paths = warehouse.paths
+    paths.work.mkdir(parents=True, exist_ok=True)
+    # dbt reads the database locations from the environment (profiles.yml), and dagster-dbt passes
+    # this process's environment on to the dbt subprocess.
+    os.environ.update(dbt_env(paths))
+    args = dbt_build_args(as_of_from_env(), context.run.run_id, dt.datetime.now(dt.timezone.utc))
+    yield from dbt.cli(args, context=context).stream()

@@ -1,0 +1,153 @@
+"""Publish the marts as a release analysts can read while the next one is being built.
+
+Layout under `data/marts/`:
+
+    releases/<release_id>/warehouse.duckdb     one DuckDB file per release, schema `marts`
+    releases/<release_id>/parquet/<table>.parquet
+    current -> releases/<release_id>           replaced by one rename(2): the atomic step
+    warehouse.duckdb -> current/warehouse.duckdb
+    parquet -> current/parquet
+
+A release is written in a `.partial` folder, completed, then renamed; only then is `current`
+swapped. A published file is never opened for writing, so an analyst holding one open (even
+read-write) never blocks a run and never sees a half-built warehouse. Old releases are pruned,
+never the current one nor the one just replaced (it may still be read).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+MARTS_SCHEMA = "marts"
+RELEASES_DIR = "releases"
+CURRENT_LINK = "current"
+KEEP_RELEASES = 3
+
+
+@dataclass(frozen=True)
+class Release:
+    release_id: str
+    path: Path
+    tables: dict[str, int]  # table -> row count
+
+
+def write_release(build_db: Path, release_dir: Path, tables: list[str] | None = None) -> dict[str, int]:
+    """Copy the `marts` schema of `build_db` into a new DuckDB file and Parquet files.
+
+    Rows are written in a stable order so that two runs on the same inputs produce the same files
+    (apart from audit columns).
+    """
+    release_dir.mkdir(parents=True)
+    (release_dir / "parquet").mkdir()
+    con = duckdb.connect(str(release_dir / "warehouse.duckdb"))
+    counts: dict[str, int] = {}
+    try:
+        con.execute(f"attach '{_sql_path(build_db)}' as build (read_only)")
+        available = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'build' and table_schema = ? and table_type = 'BASE TABLE' "
+                "order by table_name",
+                [MARTS_SCHEMA],
+            ).fetchall()
+        ]
+        wanted = available if tables is None else [t for t in tables if t in available]
+        missing = sorted(set(tables or []) - set(available))
+        if missing:
+            raise RuntimeError(f"cannot publish: marts missing from the build: {', '.join(missing)}")
+        con.execute(f"create schema {MARTS_SCHEMA}")
+        for table in wanted:
+            con.execute(
+                f"create table {MARTS_SCHEMA}.{table} as "
+                f"select * from build.{MARTS_SCHEMA}.{table} order by all"
+            )
+            counts[table] = con.execute(f"select count(*) from {MARTS_SCHEMA}.{table}").fetchone()[0]
+            target = release_dir / "parquet" / f"{table}.parquet"
+            con.execute(f"copy {MARTS_SCHEMA}.{table} to '{_sql_path(target)}' (format parquet)")
+        con.execute("detach build")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return counts
+
+
+def publish(build_db: Path, marts_dir: Path, release_id: str, tables: list[str] | None = None) -> Release:
+    """Write a release aside and swap it in atomically. Returns the published release."""
+    releases = marts_dir / RELEASES_DIR
+    releases.mkdir(parents=True, exist_ok=True)
+    final = releases / release_id
+    if final.exists():
+        raise FileExistsError(f"release {release_id} already exists in {releases}")
+    partial = releases / f".{release_id}.partial"
+    if partial.exists():
+        shutil.rmtree(partial)
+    counts = write_release(build_db, partial, tables)
+    _fsync_tree(partial)
+    partial.rename(final)
+    previous = current_release(marts_dir)
+    swap_current(marts_dir, final)
+    ensure_entry_links(marts_dir)
+    prune_releases(marts_dir, keep={final.name, previous.name if previous else ""})
+    return Release(release_id, final, counts)
+
+
+def swap_current(marts_dir: Path, release_path: Path) -> None:
+    """Point `current` at `release_path` with a single rename (atomic on POSIX)."""
+    link = marts_dir / CURRENT_LINK
+    tmp = marts_dir / f".{CURRENT_LINK}.{os.getpid()}.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(Path(RELEASES_DIR) / release_path.name)
+    os.replace(tmp, link)
+
+
+def ensure_entry_links(marts_dir: Path) -> None:
+    """The stable paths analysts use; they resolve through `current`, so they never change."""
+    for name, target in (("warehouse.duckdb", "current/warehouse.duckdb"), ("parquet", "current/parquet")):
+        entry = marts_dir / name
+        if entry.is_symlink() and os.readlink(entry) == target:
+            continue
+        if entry.exists() and not entry.is_symlink():
+            raise RuntimeError(f"{entry} is a regular file, not the release link; move it away")
+        tmp = marts_dir / f".{name}.tmp"
+        if tmp.is_symlink():
+            tmp.unlink()
+        tmp.symlink_to(target)
+        os.replace(tmp, entry)
+
+
+def current_release(marts_dir: Path) -> Path | None:
+    link = marts_dir / CURRENT_LINK
+    return link.resolve() if link.is_symlink() else None
+
+
+def prune_releases(marts_dir: Path, keep: set[str], max_releases: int = KEEP_RELEASES) -> list[str]:
+    """Remove the oldest complete releases beyond `max_releases` and stale `.partial` folders."""
+    releases = marts_dir / RELEASES_DIR
+    removed = []
+    for stale in releases.glob(".*.partial"):
+        shutil.rmtree(stale, ignore_errors=True)
+        removed.append(stale.name)
+    complete = sorted(p for p in releases.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in complete[: max(0, len(complete) - max_releases)]:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+            removed.append(old.name)
+    return removed
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
