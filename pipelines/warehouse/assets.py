@@ -8,7 +8,7 @@ import dagster as dg
 
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.dbt_assets import warehouse_dbt_models
-from pipelines.warehouse.publish import publish
+from pipelines.warehouse.publish import publish, release_id_for
 
 # The tables of marts.md; publishing refuses a build that lacks one of them.
 PUBLISHED_MARTS = [
@@ -16,11 +16,6 @@ PUBLISHED_MARTS = [
     "commitments_by_area", "stock_by_area", "realisation_by_area", "progress_by_area",
     "progress_national", "stock_trajectory", "agreement_coverage", "dq_findings", "load_log",
 ]
-
-
-def release_id_for(run_id: str, now: dt.datetime) -> str:
-    """Sortable by time, unique per run: `20261128T020000Z-1a2b3c4d`."""
-    return f"{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{run_id[:8]}"
 
 
 @dg.asset(

@@ -16,6 +16,7 @@ never the current one nor the one just replaced (it may still be read).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from dataclasses import dataclass
@@ -34,6 +35,11 @@ class Release:
     release_id: str
     path: Path
     tables: dict[str, int]  # table -> row count
+
+
+def release_id_for(run_id: str, now: dt.datetime) -> str:
+    """Sortable by time, unique per run: `20261128T020000Z-1a2b3c4d`."""
+    return f"{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{run_id[:8]}"
 
 
 def write_release(build_db: Path, release_dir: Path, tables: list[str] | None = None) -> dict[str, int]:
