@@ -26,6 +26,7 @@ SEED ?= 20211216
 REPORT ?= april-2023
 AS_OF ?=
 
+.PHONY: dagster-home
 .PHONY: help env run test ui template docs report calibrate bench manifest system-deps clean
 
 help:
@@ -56,14 +57,16 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	fi
 
-run: $(MANIFEST)
+dagster-home:
+	@mkdir -p $(DAGSTER_HOME) && cp pipelines/operations/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+run: $(MANIFEST) dagster-home
 	$(BIN)/npa run
 
 test: $(MANIFEST) system-deps
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
-ui: $(MANIFEST)
-	mkdir -p $(DAGSTER_HOME)
+ui: $(MANIFEST) dagster-home
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 template: $(STAMP)
@@ -73,7 +76,7 @@ docs: $(MANIFEST)
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --project-dir . --empty-catalog
 	cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir . --project-dir . --host 127.0.0.1 --port 8080
 
-report: $(MANIFEST)
+report: $(MANIFEST) dagster-home
 	$(BIN)/npa report $(REPORT) $(if $(AS_OF),--as-of $(AS_OF),)
 
 calibrate: $(STAMP)

@@ -55,7 +55,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     print(f"published: {paths.marts / 'warehouse.duckdb'} ({time.monotonic() - started:.0f} s)")
     if not args.skip_reports and as_of is None:
-        from pipelines.reports.jobs import REPORT_DEFAULT_AS_OF, run_report
+        from pipelines.operations.report_jobs import REPORT_DEFAULT_AS_OF, run_report
 
         for name, default in REPORT_DEFAULT_AS_OF.items():
             out = run_report(name, default)
@@ -88,7 +88,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from pipelines.reports.jobs import REPORT_DEFAULT_AS_OF, run_report
+    from pipelines.operations.report_jobs import REPORT_DEFAULT_AS_OF, run_report
 
     as_of = parse_as_of(args.as_of) or REPORT_DEFAULT_AS_OF[args.report]
     print(run_report(args.report, as_of))

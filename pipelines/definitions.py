@@ -8,6 +8,7 @@ from dagster_dbt import DbtCliResource
 from pipelines.checks.assets import raw_findings
 from pipelines.ingest.assets import ingest_assets
 from pipelines.operations.jobs import nightly_refresh_job
+from pipelines.operations.report_jobs import report_jobs
 from pipelines.operations.schedules import new_raw_files_sensor, nightly_schedule
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.assets import marts_release
@@ -15,7 +16,7 @@ from pipelines.warehouse.dbt_assets import dbt_project, warehouse_dbt_models
 
 defs = dg.Definitions(
     assets=[*ingest_assets, raw_findings, warehouse_dbt_models, marts_release],
-    jobs=[nightly_refresh_job],
+    jobs=[nightly_refresh_job, *report_jobs],
     schedules=[nightly_schedule],
     sensors=[new_raw_files_sensor],
     resources={

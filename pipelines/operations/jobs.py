@@ -9,4 +9,6 @@ nightly_refresh_job = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     description="Ingest every raw file, run the checks, build the marts with dbt and publish a release.",
     executor_def=dg.in_process_executor,
+    # one run at a time may touch the raw database; dagster.yaml limits this tag to 1
+    tags={"npa/raw_db": "1"},
 )

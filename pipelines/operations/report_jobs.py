@@ -1,0 +1,99 @@
+"""The two statutory reports as Dagster jobs, launched from the Launchpad with `as_of` as config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.config import REPO_ROOT, DataPaths
+from pipelines.resources import WarehouseResource
+
+REPORT_DEFAULT_AS_OF = {
+    "zomer-2022": dt.date(2022, 7, 1),
+    "april-2023": dt.date(2023, 4, 1),
+}
+
+
+def code_version() -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(REPO_ROOT), "describe", "--always", "--dirty"],
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def input_files(paths: DataPaths) -> list[tuple[str, str]]:
+    """(file, sha256) of every raw file the pipeline loaded, from the raw layer's load log."""
+    import duckdb
+
+    if not paths.raw_db.exists():
+        return []
+    con = duckdb.connect(str(paths.raw_db), read_only=True)
+    try:
+        return con.execute(
+            "select file_path, sha256 from raw.load_log where status in ('loaded', 'unchanged') order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def produce_report(paths: DataPaths, report: str, as_of: dt.date, run_id: str, log=print) -> Path:
+    from pipelines.reports.render import render_report
+    from pipelines.warehouse.as_of import build_as_of_marts
+
+    marts_db = build_as_of_marts(paths, report, as_of, run_id, log=log)
+    out_dir = paths.reports / report / as_of.isoformat()
+    render_report(report, as_of, marts_db, out_dir, run_id=run_id,
+                  input_files=input_files(paths), code_version=code_version())
+    return out_dir
+
+
+class ReportConfig(dg.Config):
+    as_of: str
+
+
+def _report_job(report: str) -> dg.JobDefinition:
+    default = REPORT_DEFAULT_AS_OF[report]
+    op_name = f"produce_{report.replace('-', '_')}"
+
+    @dg.op(name=op_name, description=f"Rebuild the marts as of the reference date and write the {report} report.")
+    def produce(context: dg.OpExecutionContext, config: ReportConfig, warehouse: WarehouseResource) -> str:
+        as_of = dt.date.fromisoformat(config.as_of)
+        out_dir = produce_report(warehouse.paths, report, as_of, context.run_id, log=context.log.info)
+        context.add_output_metadata({"folder": dg.MetadataValue.path(str(out_dir))})
+        return str(out_dir)
+
+    @dg.job(
+        name=f"report_{report.replace('-', '_')}",
+        description=f"The {report} report (default as_of {default}).",
+        config={"ops": {op_name: {"config": {"as_of": default.isoformat()}}}},
+        # shares the raw database with the nightly run: the run queue keeps them apart
+        tags={"npa/raw_db": "1"},
+        executor_def=dg.in_process_executor,
+    )
+    def report_job():
+        produce()
+
+    return report_job
+
+
+report_jobs = [_report_job(name) for name in REPORT_DEFAULT_AS_OF]
+
+
+def run_report(report: str, as_of: dt.date) -> Path:
+    """Run a report job in this process (as `make report` and `make run` do)."""
+    import os
+
+    from pipelines.definitions import defs
+
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    job = defs.resolve_job_def(f"report_{report.replace('-', '_')}")
+    op_name = f"produce_{report.replace('-', '_')}"
+    result = job.execute_in_process(
+        instance=instance, run_config={"ops": {op_name: {"config": {"as_of": as_of.isoformat()}}}}
+    )
+    return Path(result.output_for_node(op_name))
