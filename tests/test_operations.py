@@ -1,0 +1,69 @@
+"""The schedule, the new-file sensor and the dbt invocation helpers, without running the pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.config import DataPaths
+from pipelines.operations.schedules import new_raw_files_sensor, nightly_schedule
+from pipelines.resources import WarehouseResource
+from pipelines.warehouse.dbt_cli import dbt_build_args, dbt_env
+
+
+def _evaluate(data_dir: Path, cursor: str | None):
+    context = dg.build_sensor_context(cursor=cursor, resources={"warehouse": WarehouseResource(data_dir=str(data_dir))})
+    result = new_raw_files_sensor(context)
+    return result, context.cursor
+
+
+def test_sensor_requests_a_run_only_when_raw_files_change(tmp_path: Path):
+    raw = tmp_path / "raw" / "register" / "2022-12-31"
+    raw.mkdir(parents=True)
+    (raw / "L0001.csv").write_text("a;b\n")
+
+    first, cursor = _evaluate(tmp_path, None)
+    assert isinstance(first, dg.SkipReason)
+    same, cursor2 = _evaluate(tmp_path, cursor)
+    assert isinstance(same, dg.SkipReason) and cursor2 == cursor
+
+    (raw / "L0002.csv").write_text("a;b\n")
+    added, cursor3 = _evaluate(tmp_path, cursor)
+    assert isinstance(added, dg.RunRequest) and cursor3 != cursor
+
+    (raw / "L0002.csv").write_text("a;b;c\n")
+    os.utime(raw / "L0002.csv", ns=(1, 1))
+    changed, cursor4 = _evaluate(tmp_path, cursor3)
+    assert isinstance(changed, dg.RunRequest)
+
+    (raw / "L0001.csv").unlink()
+    removed, _ = _evaluate(tmp_path, cursor4)
+    assert isinstance(removed, dg.RunRequest)
+
+
+def test_nightly_schedule_fires_at_two_in_amsterdam():
+    assert nightly_schedule.cron_schedule == "0 2 * * *"
+    assert nightly_schedule.execution_timezone == "Europe/Amsterdam"
+    assert nightly_schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 3, 29, 0, 0, tzinfo=dt.timezone.utc))
+    request = nightly_schedule.evaluate_tick(context).run_requests[0]
+    assert request.job_name in (None, "nightly_refresh")
+
+
+def test_dbt_build_args_carry_as_of_and_run_vars():
+    args = dbt_build_args(dt.date(2023, 4, 1), "run-1", dt.datetime(2026, 1, 1, 2, 0, 0, 123, tzinfo=dt.timezone.utc))
+    assert args[0] == "build" and args[1] == "--vars"
+    assert json.loads(args[2]) == {"as_of": "2023-04-01", "run_id": "run-1", "checked_at": "2026-01-01T02:00:00+00:00"}
+    no_cut_off = dbt_build_args(None, "r", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), select="marts")
+    assert json.loads(no_cut_off[2])["as_of"] == "" and no_cut_off[-2:] == ["--select", "marts"]
+
+
+def test_dbt_env_points_at_the_private_databases(tmp_path: Path):
+    paths = DataPaths(tmp_path)
+    env = dbt_env(paths)
+    assert env == {"NPA_BUILD_DB": str(tmp_path / "work" / "build.duckdb"), "NPA_RAW_DB": str(tmp_path / "work" / "raw.duckdb")}
+    assert dbt_env(paths, build_db=tmp_path / "x.duckdb")["NPA_BUILD_DB"] == str(tmp_path / "x.duckdb")
