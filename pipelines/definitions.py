@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipelines.checks.assets import raw_findings
 from pipelines.ingest.assets import ingest_assets
@@ -12,7 +11,7 @@ from pipelines.operations.report_jobs import report_jobs
 from pipelines.operations.schedules import new_raw_files_sensor, nightly_schedule
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.assets import marts_release
-from pipelines.warehouse.dbt_assets import dbt_project, warehouse_dbt_models
+from pipelines.warehouse.dbt_assets import dbt_resource, warehouse_dbt_models
 
 defs = dg.Definitions(
     assets=[*ingest_assets, raw_findings, warehouse_dbt_models, marts_release],
@@ -21,7 +20,7 @@ defs = dg.Definitions(
     sensors=[new_raw_files_sensor],
     resources={
         "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": dbt_resource(),
     },
     executor=dg.in_process_executor,
 )

@@ -34,3 +34,23 @@ def raw_with_reference(tmp_path: Path, reference_dir: Path) -> Path:
     for name in ("municipalities.csv", "municipal_mergers.csv", "corop_regions.csv"):
         shutil.copyfile(reference_dir / name, raw / "reference" / name)
     return raw
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """Parse the dbt project once per test session (as `make manifest` does) if it is stale."""
+    import subprocess
+    import sys
+
+    project = REPO_ROOT / "dbt_project"
+    manifest = project / "target" / "manifest.json"
+    sources = [p for p in project.rglob("*") if p.suffix in (".sql", ".yml", ".csv") and "target" not in p.parts]
+    from filelock import FileLock
+
+    # pytest-xdist workers share the project folder: one parses, the others wait
+    with FileLock(str(project / "target.parse.lock")):
+        if not manifest.exists() or any(p.stat().st_mtime > manifest.stat().st_mtime for p in sources):
+            dbt = Path(sys.executable).parent / "dbt"
+            subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", ".", "--project-dir", "."],
+                           cwd=project, check=True)
+    return manifest

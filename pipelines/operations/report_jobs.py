@@ -1,6 +1,5 @@
 """The two statutory reports as Dagster jobs, launched from the Launchpad with `as_of` as config."""
 
-from __future__ import annotations
 
 import datetime as dt
 import subprocess

@@ -1,6 +1,5 @@
 """When the nightly refresh runs: at 02:00 Amsterdam time, and when raw files change."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -20,9 +20,7 @@ def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str,
     The raw layer is shared (attached read-only); everything dbt makes lands in the new file, so a
     report never disturbs the analysts' warehouse or the nightly build.
     """
-    from dagster_dbt import DbtCliResource
-
-    from pipelines.warehouse.dbt_assets import dbt_project
+    from pipelines.warehouse.dbt_assets import dbt_resource
 
     target = as_of_build_path(paths, label, as_of)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -30,7 +28,7 @@ def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str,
         stale.unlink(missing_ok=True)
     os.environ.update(dbt_env(paths, build_db=target))
     args = dbt_build_args(as_of, run_id, dt.datetime.now(dt.timezone.utc))
-    invocation = DbtCliResource(project_dir=dbt_project).cli(args, raise_on_error=False)
+    invocation = dbt_resource().cli(args, raise_on_error=False)
     for event in invocation.stream_raw_events():
         message = event.raw_event.get("info", {}).get("msg", "")
         if event.raw_event.get("info", {}).get("level") in ("error", "warn") and message:

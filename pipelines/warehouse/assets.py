@@ -1,6 +1,5 @@
 """Publishing the built marts to analysts as one atomic release."""
 
-from __future__ import annotations
 
 import datetime as dt
 

@@ -4,10 +4,11 @@ The manifest is prepared ahead of time (`make manifest`, i.e. `dbt parse`), neve
 loading the code location stays fast.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
+from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,12 @@ from pipelines.resources import WarehouseResource
 from pipelines.warehouse.dbt_cli import dbt_build_args, dbt_env
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# dbt comes with this environment; the venv's bin folder need not be on PATH (e.g. under make)
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
 
 
 class NpaDbtTranslator(DagsterDbtTranslator):
@@ -42,7 +49,10 @@ class NpaDbtTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-translator = NpaDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+# several raw tables come from one ingest asset (e.g. workbooks and their rows), hence duplicate keys
+translator = NpaDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_duplicate_source_asset_keys=True)
+)
 
 
 @dbt_assets(

@@ -1,0 +1,56 @@
+"""Run the real pipeline in-process on a data folder, as `make run` does, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import DataPaths
+
+
+def prepare_data_dir(root: Path, reference_dir: Path, scale: str = "tiny", seed: int = 7, defects: bool = False) -> DataPaths:
+    from pipelines.generate import generate
+    from pipelines.reference_staging import stage_reference
+
+    paths = DataPaths(root)
+    stage_reference(paths, source_dir=reference_dir, fetch_from_cbs=lambda n, t: ([], []), require_corporations=False)
+    generate(scale, seed, paths.raw, defects=defects)
+    return paths
+
+
+def run_nightly(paths: DataPaths, as_of: str | None = None):
+    """Execute the `nightly_refresh` job in this process against `paths`; returns the result."""
+    import dagster as dg
+
+    from pipelines.definitions import defs
+
+    saved = {k: os.environ.get(k) for k in ("NPA_DATA_DIR", "NPA_AS_OF")}
+    os.environ["NPA_DATA_DIR"] = str(paths.root)
+    if as_of:
+        os.environ["NPA_AS_OF"] = as_of
+    else:
+        os.environ.pop("NPA_AS_OF", None)
+    try:
+        job = defs.resolve_job_def("nightly_refresh")
+        return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def published(paths: DataPaths, sql: str, params=None) -> list[tuple]:
+    con = duckdb.connect(str(paths.marts / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    shutil.copytree(src, dst)

@@ -1,0 +1,141 @@
+"""The whole pipeline on generated `tiny` data: ingest, checks, dbt, publish, as run by `make run`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.pipeline_harness import prepare_data_dir, published, run_nightly
+
+pytestmark = pytest.mark.xdist_group("pipeline")
+
+MARTS = [
+    "agreement_coverage", "commitments_by_area", "dim_corporation", "dim_indicator", "dim_municipality",
+    "dq_findings", "fct_commitments", "load_log", "national_targets", "progress_by_area",
+    "progress_national", "realisation_by_area", "stock_by_area", "stock_trajectory",
+]
+AUDIT_COLUMNS = {"run_id", "checked_at", "loaded_at"}
+
+
+def _register_rows(raw: Path, snapshot: str) -> int:
+    """Count data rows of every register file of a snapshot, read independently of the ingest code."""
+    total = 0
+    for path in sorted((raw / "register" / snapshot).iterdir()):
+        if path.suffix == ".parquet":
+            total += pl.read_parquet(path).height
+        elif path.suffix == ".csv":
+            data = path.read_bytes()
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("cp1252")
+            total += sum(1 for line in text.splitlines()[1:] if line.strip())
+    return total
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory, reference_dir, dbt_manifest):
+    paths = prepare_data_dir(tmp_path_factory.mktemp("e2e") / "data", reference_dir)
+    result = run_nightly(paths)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    return paths
+
+
+def test_every_mart_is_published_as_duckdb_and_parquet(first_run):
+    tables = [r[0] for r in published(first_run, "select table_name from information_schema.tables where table_schema = 'marts' order by 1")]
+    assert tables == MARTS
+    for table in MARTS:
+        assert (first_run.marts / "parquet" / f"{table}.parquet").is_file()
+
+
+def test_national_stock_counts_every_register_row(first_run):
+    for snapshot in ("2021-12-31", "2022-12-31"):
+        expected = _register_rows(first_run.raw, snapshot)
+        got = published(first_run, "select n_dwellings from marts.stock_by_area where area_level = 'national' and snapshot_date = ?", [snapshot])
+        assert got == [(expected,)], snapshot
+
+
+def test_clean_data_has_no_error_findings_and_every_file_loaded(first_run):
+    assert published(first_run, "select count(*) from marts.dq_findings where severity = 'error'") == [(0,)]
+    raw_files = sorted(p.relative_to(first_run.raw).as_posix() for p in first_run.raw.rglob("*") if p.is_file()
+                       and p.suffix in (".csv", ".parquet", ".xlsx") and "reference" not in p.parts)
+    logged = published(first_run, "select file_path, status from marts.load_log where file_path not like 'reference/%' order by 1")
+    assert [f for f, _ in logged] == raw_files
+    assert {s for _, s in logged} == {"loaded"}
+
+
+def test_levels_add_up_to_national(first_run):
+    rows = published(first_run, """
+        select area_level, year, indicator_code, sum(committed_value) from marts.commitments_by_area
+        group by all order by all""")
+    by_key: dict[tuple, dict[str, float]] = {}
+    for level, year, indicator, value in rows:
+        by_key.setdefault((year, indicator), {})[level] = value
+    assert by_key
+    for key, levels in by_key.items():
+        for level in ("municipality", "corop_region", "province"):
+            assert levels.get(level) == pytest.approx(levels["national"]), (key, level)
+
+
+def _contents(paths):
+    out = {}
+    for table in MARTS:
+        cols = [c for (c,) in published(paths, "select column_name from information_schema.columns where table_schema='marts' and table_name=? order by ordinal_position", [table])
+                if c not in AUDIT_COLUMNS and not (table == "load_log" and c == "status")]
+        out[table] = published(paths, f"select {', '.join(cols)} from marts.{table} order by all")
+    return out
+
+
+def test_second_run_reads_nothing_again_and_publishes_the_same(first_run):
+    before = _contents(first_run)
+    result = run_nightly(first_run)
+    assert result.success
+    statuses = published(first_run, "select distinct status from marts.load_log")
+    assert statuses == [("unchanged",)]
+    assert _contents(first_run) == before
+
+
+@pytest.mark.parametrize("read_only", [True, False], ids=["reader-read-only", "reader-read-write"])
+def test_an_analyst_holding_the_warehouse_open_never_blocks_a_run(tmp_path, reference_dir, dbt_manifest, read_only):
+    paths = prepare_data_dir(tmp_path / "data", reference_dir, seed=11)
+    assert run_nightly(paths).success
+    reader = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import duckdb, sys
+            con = duckdb.connect({str(paths.marts / 'warehouse.duckdb')!r}, read_only={read_only})
+            q = "select count(*) from marts.load_log where status = 'removed'"
+            print(con.execute(q).fetchone()[0], flush=True)
+            sys.stdin.readline()
+            print(con.execute(q).fetchone()[0], flush=True)
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert reader.stdout.readline().strip() == "0"
+        # an agreement file is taken away by its owner; the pipeline itself never deletes raw files
+        victim = sorted((paths.raw / "agreements").glob("*.xlsx"))[0]
+        victim.rename(tmp_path / victim.name)
+        result = run_nightly(paths)
+        assert result.success
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "0", "the open connection keeps reading its release"
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=60)
+    assert reader.returncode == 0
+    assert published(paths, "select count(*) from marts.load_log where status = 'removed'") == [(1,)]
+
+
+def test_as_of_run_sees_only_what_existed_then(tmp_path, reference_dir, dbt_manifest):
+    paths = prepare_data_dir(tmp_path / "data", reference_dir, seed=7)
+    assert run_nightly(paths, as_of="2022-07-01").success
+    snapshots = published(paths, "select distinct snapshot_date::varchar from marts.stock_by_area")
+    assert snapshots == [("2021-12-31",)]
+    assert published(paths, "select count(*) from marts.fct_commitments where signed_on > date '2022-07-01'") == [(0,)]
+    assert published(paths, "select count(*) from marts.realisation_by_area") == [(0,)]
