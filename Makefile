@@ -16,7 +16,7 @@ NPA_DATA_DIR ?= $(abspath data)
 export NPA_DATA_DIR
 # profiles.yml reads these; dbt parse needs them set even though it opens no database
 export NPA_BUILD_DB ?= $(NPA_DATA_DIR)/work/build.duckdb
-export NPA_RAW_DB ?= $(NPA_DATA_DIR)/work/raw.duckdb
+export NPA_RAW_DB ?= $(NPA_DATA_DIR)/work/raw_layer.duckdb
 
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 MANIFEST := dbt_project/target/manifest.json

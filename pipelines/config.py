@@ -58,8 +58,12 @@ class DataPaths:
 
     @property
     def raw_db(self) -> Path:
-        """DuckDB file holding the raw layer (schema `raw`) and row-level check results (`checks`)."""
-        return self.work / "raw.duckdb"
+        """DuckDB file holding the raw layer (schema `raw`) and row-level check results (`checks`).
+
+        Not named `raw.duckdb`: DuckDB names the catalog after the file, and a catalog `raw` would
+        make every `raw.<table>` reference ambiguous with the schema `raw`.
+        """
+        return self.work / "raw_layer.duckdb"
 
     @property
     def build_db(self) -> Path:

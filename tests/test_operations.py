@@ -65,5 +65,5 @@ def test_dbt_build_args_carry_as_of_and_run_vars():
 def test_dbt_env_points_at_the_private_databases(tmp_path: Path):
     paths = DataPaths(tmp_path)
     env = dbt_env(paths)
-    assert env == {"NPA_BUILD_DB": str(tmp_path / "work" / "build.duckdb"), "NPA_RAW_DB": str(tmp_path / "work" / "raw.duckdb")}
+    assert env == {"NPA_BUILD_DB": str(tmp_path / "work" / "build.duckdb"), "NPA_RAW_DB": str(tmp_path / "work" / "raw_layer.duckdb")}
     assert dbt_env(paths, build_db=tmp_path / "x.duckdb")["NPA_BUILD_DB"] == str(tmp_path / "x.duckdb")

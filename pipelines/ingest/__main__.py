@@ -1,0 +1,3 @@
+from pipelines.ingest.run import main
+
+raise SystemExit(main())

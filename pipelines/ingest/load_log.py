@@ -1,0 +1,239 @@
+"""The incremental load: which files to parse, which rows to replace, and raw.load_log.
+
+Per kind of file (register, agreement, target, reference), in one transaction:
+- every present file gets its sha256;
+- a file whose sha256 equals the one of its last successful load (status `loaded`/`unchanged`)
+  is not parsed again: status `unchanged`, its rows and findings stay;
+- every other file (new, changed, earlier rejected, back after removal) has its old rows and
+  load findings deleted and is parsed again: `loaded`, or `rejected` with the error text and its
+  finding (F1-F3) in raw.load_findings. A rejected file never leaves rows;
+- a file in the log that is no longer there: rows and findings deleted, status `removed`;
+- same content under another name (F5): one copy is loaded, the others get status `rejected` with
+  an F5 warning naming the copy that was loaded. The copy loaded is the one already loaded in an
+  earlier run if there is one, else the first by path (sorted) that is accepted.
+One bad file never stops the run: any error while reading a file rejects that file only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import polars as pl
+
+from pipelines.ingest.files import FileRejected, Finding, Parsed, SourceFile, sha256_of
+
+STATUSES = ("loaded", "unchanged", "rejected", "removed")
+
+
+class Loader(Protocol):
+    kind: str
+    tables: tuple[str, ...]
+
+    def parse(self, source: SourceFile, data: bytes) -> Parsed: ...
+
+    def stage(self, source: SourceFile, parsed: Parsed) -> None: ...
+
+    def pending(self) -> int: ...
+
+    def flush(self, con) -> int: ...
+
+
+@dataclass
+class LogEntry:
+    file_path: str
+    sha256: str | None
+    kind: str
+    rows_read: int | None
+    status: str
+    error: str | None
+    loaded_at: dt.datetime | None
+
+
+@dataclass
+class KindResult:
+    """What one kind's load did; `parsed` counts files actually read and parsed this time."""
+
+    kind: str
+    entries: list[LogEntry] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    rows_inserted: int = 0
+    parsed: int = 0
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(STATUSES, 0)
+        for entry in self.entries:
+            out[entry.status] += 1
+        return out
+
+    def rejected(self) -> list[tuple[str, str]]:
+        return [(e.file_path, e.error or "") for e in self.entries if e.status == "rejected"]
+
+    def rows_current(self) -> int:
+        return sum(e.rows_read or 0 for e in self.entries if e.status in ("loaded", "unchanged"))
+
+
+def _previous(con, kind: str) -> dict[str, LogEntry]:
+    rows = con.execute(
+        "select file_path, sha256, kind, rows_read, status, error, loaded_at from raw.load_log where kind = ?",
+        [kind],
+    ).fetchall()
+    return {r[0]: LogEntry(*r) for r in rows}
+
+
+def sync_files(
+    con, loader: Loader, files: list[SourceFile], full_refresh: bool = False, flush_rows: int = 750_000
+) -> KindResult:
+    """Bring the raw tables of `loader.kind` in line with `files` (see module doc)."""
+    started = time.perf_counter()
+    kind = loader.kind
+    now = dt.datetime.now().replace(microsecond=0)
+    result = KindResult(kind=kind)
+    previous = _previous(con, kind)
+
+    unreadable: dict[str, str] = {}
+    for source in files:
+        try:
+            source.sha256, source.size = sha256_of(source.path)
+        except OSError as exc:
+            unreadable[source.rel] = f"{source.rel}: cannot be read: {exc.strerror or exc}"
+
+    def was_loaded_as(source: SourceFile) -> bool:
+        prev = previous.get(source.rel)
+        return (
+            prev is not None
+            and prev.status in ("loaded", "unchanged")
+            and prev.sha256 == source.sha256
+            and source.rel not in unreadable
+        )
+
+    keep = set() if full_refresh else {f.rel for f in files if was_loaded_as(f)}
+    groups: dict[str, list[SourceFile]] = defaultdict(list)
+    for source in files:
+        if source.rel not in unreadable:
+            groups[source.sha256].append(source)
+    winner: dict[str, str] = {}  # sha256 -> path whose rows hold that content
+    for sha, members in groups.items():
+        kept = [m.rel for m in members if m.rel in keep]
+        if kept:
+            winner[sha] = kept[0]
+            keep.difference_update(kept[1:])  # two kept copies cannot happen; if they do, reload
+
+    present = {f.rel for f in files}
+    redo = (present | {p for p, e in previous.items() if e.status != "removed"}) - keep
+
+    con.execute("begin transaction")
+    try:
+        if redo:
+            con.register("npa_redo", pl.DataFrame({"file_path": sorted(redo)}, schema={"file_path": pl.String}))
+            for table in (*loader.tables, "raw.load_findings"):
+                con.execute(f"delete from {table} where source_file in (select file_path from npa_redo)")
+            con.unregister("npa_redo")
+
+        for source in files:
+            if source.rel in keep:
+                prev = previous[source.rel]
+                result.entries.append(
+                    LogEntry(source.rel, source.sha256, kind, prev.rows_read, "unchanged", None, prev.loaded_at)
+                )
+                continue
+            if source.rel in unreadable:
+                _reject(result, source, kind, now, FileRejected("F1", unreadable[source.rel]))
+                continue
+            first = winner.get(source.sha256)
+            if first is not None and first != source.rel:
+                detail = (
+                    f"{source.rel}: same content (sha256 {source.sha256[:12]}…) as {first}; "
+                    f"not loaded, the rows come from {first}"
+                )
+                result.findings.append(Finding("F5", "warning", source.rel, detail, source.rel))
+                result.entries.append(
+                    LogEntry(source.rel, source.sha256, kind, 0, "rejected", f"F5 (warning): {detail}", now)
+                )
+                continue
+            result.parsed += 1
+            try:
+                data = source.read_bytes()
+                source.sha256 = hashlib.sha256(data).hexdigest()  # of exactly the bytes parsed
+                parsed = loader.parse(source, data)
+            except FileRejected as exc:
+                _reject(result, source, kind, now, exc)
+                continue
+            except Exception as exc:  # a reader bug or a file nobody foresaw: reject it, go on
+                message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                _reject(result, source, kind, now, FileRejected("F1", f"{source.rel}: cannot be read: {message}"))
+                continue
+            winner[source.sha256] = source.rel
+            loader.stage(source, parsed)
+            result.findings.extend(parsed.findings)
+            result.entries.append(LogEntry(source.rel, source.sha256, kind, parsed.rows_read, "loaded", None, now))
+            if loader.pending() >= flush_rows:
+                result.rows_inserted += loader.flush(con)
+        result.rows_inserted += loader.flush(con)
+
+        for path, prev in sorted(previous.items()):
+            if path not in present and prev.status != "removed":
+                result.entries.append(LogEntry(path, prev.sha256, kind, 0, "removed", None, now))
+
+        _write_log(con, result)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _reject(result: KindResult, source: SourceFile, kind: str, now: dt.datetime, exc: FileRejected) -> None:
+    result.findings.append(Finding(exc.code, "error", source.rel, exc.message, source.rel))
+    result.entries.append(
+        LogEntry(source.rel, source.sha256 or None, kind, exc.rows_read, "rejected", f"{exc.code}: {exc.message}", now)
+    )
+
+
+def _write_log(con, result: KindResult) -> None:
+    if result.entries:
+        log = pl.DataFrame(
+            [e.__dict__ for e in result.entries],
+            schema={
+                "file_path": pl.String,
+                "sha256": pl.String,
+                "kind": pl.String,
+                "rows_read": pl.Int64,
+                "status": pl.String,
+                "error": pl.String,
+                "loaded_at": pl.Datetime("us"),
+            },
+            orient="row",
+        )
+        con.register("npa_log", log)
+        con.execute("delete from raw.load_log where file_path in (select file_path from npa_log)")
+        con.execute(
+            "insert into raw.load_log (file_path, sha256, kind, rows_read, status, error, loaded_at) "
+            "select file_path, sha256, kind, rows_read, status, error, loaded_at from npa_log"
+        )
+        con.unregister("npa_log")
+    if result.findings:
+        findings = pl.DataFrame(
+            [f.__dict__ for f in result.findings],
+            schema={
+                "check_code": pl.String,
+                "severity": pl.String,
+                "entity": pl.String,
+                "detail": pl.String,
+                "source_file": pl.String,
+                "source_row": pl.Int32,
+            },
+            orient="row",
+        )
+        con.register("npa_findings", findings)
+        con.execute(
+            "insert into raw.load_findings (check_code, severity, entity, detail, source_file, source_row) "
+            "select check_code, severity, entity, detail, source_file, source_row from npa_findings"
+        )
+        con.unregister("npa_findings")
