@@ -1,0 +1,22 @@
+{#- The reference date of an as-of build (var `as_of`, 'YYYY-MM-DD'; empty = no cut-off). -#}
+
+{% macro as_of_value() -%}
+    {%- set value = (var('as_of', '') or '') | string | trim -%}
+    {%- if value and not modules.re.match('^\d{4}-\d{2}-\d{2}$', value) -%}
+        {{ exceptions.raise_compiler_error("var as_of must be a date YYYY-MM-DD or empty, got '" ~ value ~ "'") }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+{#- SQL literal of the reference date, or null without one. -#}
+{% macro as_of_date() -%}
+    {%- set value = as_of_value() -%}
+    {%- if value -%} date '{{ value }}' {%- else -%} cast(null as date) {%- endif -%}
+{%- endmacro %}
+
+{#- A predicate: `column` is on or before the reference date (always true without one;
+    a null date is never visible under a reference date). -#}
+{% macro visible_as_of(column) -%}
+    {%- set value = as_of_value() -%}
+    {%- if value -%} ({{ column }} <= date '{{ value }}') {%- else -%} true {%- endif -%}
+{%- endmacro %}
