@@ -67,15 +67,26 @@ def run_nightly(as_of: dt.date | None):
     """The nightly job in this process, recorded in $DAGSTER_HOME so the UI shows the run."""
     import os
 
-    import dagster as dg
-
     from pipelines.definitions import defs
 
     if as_of is not None:
         os.environ["NPA_AS_OF"] = as_of.isoformat()
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     job = defs.resolve_job_def("nightly_refresh")
-    return job.execute_in_process(instance=instance, raise_on_error=False)
+    return job.execute_in_process(instance=dagster_instance(), raise_on_error=False)
+
+
+def dagster_instance():
+    """The persistent instance in $DAGSTER_HOME (created if missing), so the UI shows CLI runs."""
+    import os
+    from pathlib import Path
+
+    import dagster as dg
+
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return dg.DagsterInstance.ephemeral()
+    Path(home).mkdir(parents=True, exist_ok=True)
+    return dg.DagsterInstance.get()
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -108,9 +119,30 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from pipelines.generate.report_calibration import print_calibration
+    """Measure the realism figures on the published marts, beside the published national ones."""
+    import json
 
-    return print_calibration(data_paths(), scale=args.scale)
+    import duckdb
+
+    from pipelines.generate.calibration import calibration_table, format_table
+
+    paths = data_paths()
+    warehouse = paths.marts / "warehouse.duckdb"
+    if not warehouse.exists():
+        print(f"no published warehouse at {warehouse}: run `make run` first", file=sys.stderr)
+        return 2
+    scale = args.scale
+    marker = paths.raw / ".generated"
+    if scale is None and marker.exists():
+        scale = json.loads(marker.read_text())["scale"]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = calibration_table(con, scale=scale or "national")
+    finally:
+        con.close()
+    print(f"calibration of {warehouse} (scale {scale or 'national'}; published figures scaled to it)")
+    print(format_table(rows))
+    return 0 if all(r["within_10pct"] for r in rows) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     tpl.set_defaults(func=cmd_template)
 
     cal = sub.add_parser("calibrate", help="realism of the published marts")
-    cal.add_argument("--scale", default=DEFAULT_SCALE, choices=["tiny", "demo", "national"])
+    cal.add_argument("--scale", default=None, choices=["tiny", "demo", "national"],
+                     help="scale of the data set (default: read from data/raw/.generated)")
     cal.set_defaults(func=cmd_calibrate)
 
     args = parser.parse_args(argv)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dagster as dg
+from dagster_dbt import get_asset_key_for_model
 
-from pipelines.checks.assets import raw_findings
+from pipelines.checks.assets import build_dbt_findings_checks, raw_findings
 from pipelines.ingest.assets import ingest_assets
 from pipelines.operations.jobs import nightly_refresh_job
 from pipelines.operations.report_jobs import report_jobs
@@ -13,8 +14,12 @@ from pipelines.resources import WarehouseResource
 from pipelines.warehouse.assets import marts_release
 from pipelines.warehouse.dbt_assets import dbt_resource, warehouse_dbt_models
 
+# The as-of-dependent checks are dbt models; their findings show as asset checks on dq_findings.
+dbt_findings_checks = build_dbt_findings_checks(get_asset_key_for_model([warehouse_dbt_models], "dq_findings"))
+
 defs = dg.Definitions(
     assets=[*ingest_assets, raw_findings, warehouse_dbt_models, marts_release],
+    asset_checks=[dbt_findings_checks],
     jobs=[nightly_refresh_job, *report_jobs],
     schedules=[nightly_schedule],
     sensors=[new_raw_files_sensor],

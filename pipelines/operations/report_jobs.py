@@ -85,11 +85,10 @@ report_jobs = [_report_job(name) for name in REPORT_DEFAULT_AS_OF]
 
 def run_report(report: str, as_of: dt.date) -> Path:
     """Run a report job in this process (as `make report` and `make run` do)."""
-    import os
-
+    from pipelines.cli import dagster_instance
     from pipelines.definitions import defs
 
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    instance = dagster_instance()
     job = defs.resolve_job_def(f"report_{report.replace('-', '_')}")
     op_name = f"produce_{report.replace('-', '_')}"
     result = job.execute_in_process(
