@@ -73,8 +73,7 @@ template: $(STAMP)
 	$(BIN)/npa template
 
 docs: $(MANIFEST)
-	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --project-dir . --empty-catalog
-	cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir . --project-dir . --host 127.0.0.1 --port 8080
+	$(BIN)/python -m pipelines.warehouse.docs --serve
 
 report: $(MANIFEST) dagster-home
 	$(BIN)/npa report $(REPORT) $(if $(AS_OF),--as-of $(AS_OF),)
