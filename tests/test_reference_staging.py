@@ -29,7 +29,8 @@ def test_copies_missing_files_and_never_overwrites(tmp_path: Path, reference_dir
     assert not list(paths.reference.glob(".*partial"))
 
 
-def test_missing_everything_names_files_and_folder(tmp_path: Path):
+def test_missing_everything_names_files_and_folder(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("NPA_REFERENCE_DIR", raising=False)
     paths = DataPaths(tmp_path)
     with pytest.raises(ReferenceDataMissing) as err:
         stage_reference(paths, source_dir=None, fetch_from_cbs=_no_cbs)
@@ -100,7 +101,8 @@ def test_cbs_fallback_writes_municipalities_and_corop(tmp_path: Path):
     assert all(u.startswith("https://opendata.cbs.nl/") for u in calls)
 
 
-def test_staging_uses_cbs_when_no_source_and_still_asks_for_mergers(tmp_path: Path):
+def test_staging_uses_cbs_when_no_source_and_still_asks_for_mergers(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("NPA_REFERENCE_DIR", raising=False)
     get_json, _ = _fake_cbs()
     paths = DataPaths(tmp_path)
 
