@@ -28,7 +28,9 @@ def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str,
         stale.unlink(missing_ok=True)
     os.environ.update(dbt_env(paths, build_db=target))
     args = dbt_build_args(as_of, run_id, dt.datetime.now(dt.timezone.utc))
-    invocation = dbt_resource().cli(args, raise_on_error=False)
+    invocation = dbt_resource().cli(
+        args, raise_on_error=False, target_path=paths.work / "dbt_target" / f"as_of-{label}"
+    )
     for event in invocation.stream_raw_events():
         message = event.raw_event.get("info", {}).get("msg", "")
         if event.raw_event.get("info", {}).get("level") in ("error", "warn") and message:

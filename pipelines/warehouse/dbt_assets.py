@@ -22,12 +22,14 @@ from dagster_dbt import (
 )
 
 from pipelines.config import DBT_PROJECT_DIR, as_of_from_env
+from pipelines.operations.stage_hooks import pause_point
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.dbt_cli import dbt_build_args, dbt_env
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # dbt comes with this environment; the venv's bin folder need not be on PATH (e.g. under make)
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+PAUSE_AFTER_MODELS = 3  # where the test-only pause point `dbt.inside_build` is
 
 
 def dbt_resource() -> DbtCliResource:
@@ -69,4 +71,15 @@ def warehouse_dbt_models(
     # this process's environment on to the dbt subprocess.
     os.environ.update(dbt_env(paths))
     args = dbt_build_args(as_of_from_env(), context.run.run_id, dt.datetime.now(dt.timezone.utc))
-    yield from dbt.cli(args, context=context).stream()
+    # One fixed target folder per data root: dbt's partial parse state survives between nightly
+    # runs, and artifacts do not pile up in the project folder.
+    target = paths.work / "dbt_target" / "nightly"
+    built = 0
+    for event in dbt.cli(args, context=context, target_path=target).stream():
+        yield event
+        if isinstance(event, dg.Output):
+            built += 1
+            if built == PAUSE_AFTER_MODELS:
+                # crash tests stop here: dbt has written some models and is still running (it
+                # blocks on its stdout pipe while this process does not read it)
+                pause_point("dbt.inside_build")
