@@ -42,6 +42,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@# byte-compile once: with PYTHONDONTWRITEBYTECODE set (as here) every process would
+	@# otherwise recompile dagster, dbt and great_expectations on each start
+	$(BIN)/python -m compileall -q -j 2 $(VENV)/lib >/dev/null || true
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

@@ -1,0 +1,7 @@
+"""`python -m bench --scale {demo,national}`: see bench/harness.py and bench/README.md."""
+
+import sys
+
+from bench.harness import main
+
+sys.exit(main())
