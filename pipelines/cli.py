@@ -68,11 +68,13 @@ def run_nightly(as_of: dt.date | None):
     import os
 
     from pipelines.definitions import defs
+    from pipelines.operations.abandoned_runs import in_process_run_tags
 
     if as_of is not None:
         os.environ["NPA_AS_OF"] = as_of.isoformat()
     job = defs.resolve_job_def("nightly_refresh")
-    return job.execute_in_process(instance=dagster_instance(), raise_on_error=False)
+    instance = dagster_instance()
+    return job.execute_in_process(instance=instance, tags=in_process_run_tags(instance), raise_on_error=False)
 
 
 def dagster_instance():

@@ -26,8 +26,10 @@ from typing import Protocol
 import polars as pl
 
 from pipelines.ingest.files import FileRejected, Finding, Parsed, SourceFile, sha256_of
+from pipelines.operations.stage_hooks import pause_point, pause_requested
 
 STATUSES = ("loaded", "unchanged", "rejected", "removed")
+PAUSE_BETWEEN_FILES = "ingest.between_files"
 
 
 class Loader(Protocol):
@@ -174,6 +176,10 @@ def sync_files(
             result.entries.append(LogEntry(source.rel, source.sha256, kind, parsed.rows_read, "loaded", None, now))
             if loader.pending() >= flush_rows:
                 result.rows_inserted += loader.flush(con)
+            if result.parsed == 1 and pause_requested(PAUSE_BETWEEN_FILES):
+                # crash tests stop here: the first file's rows are written, not yet committed
+                result.rows_inserted += loader.flush(con)
+                pause_point(PAUSE_BETWEEN_FILES)
         result.rows_inserted += loader.flush(con)
 
         for path, prev in sorted(previous.items()):

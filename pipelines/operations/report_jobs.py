@@ -87,11 +87,14 @@ def run_report(report: str, as_of: dt.date) -> Path:
     """Run a report job in this process (as `make report` and `make run` do)."""
     from pipelines.cli import dagster_instance
     from pipelines.definitions import defs
+    from pipelines.operations.abandoned_runs import in_process_run_tags
 
     instance = dagster_instance()
     job = defs.resolve_job_def(f"report_{report.replace('-', '_')}")
     op_name = f"produce_{report.replace('-', '_')}"
     result = job.execute_in_process(
-        instance=instance, run_config={"ops": {op_name: {"config": {"as_of": as_of.isoformat()}}}}
+        instance=instance,
+        run_config={"ops": {op_name: {"config": {"as_of": as_of.isoformat()}}}},
+        tags=in_process_run_tags(instance),
     )
     return Path(result.output_for_node(op_name))

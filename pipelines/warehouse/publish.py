@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.operations.stage_hooks import pause_point
+
 MARTS_SCHEMA = "marts"
 RELEASES_DIR = "releases"
 CURRENT_LINK = "current"
@@ -76,6 +78,7 @@ def write_release(build_db: Path, release_dir: Path, tables: list[str] | None = 
             counts[table] = con.execute(f"select count(*) from {MARTS_SCHEMA}.{table}").fetchone()[0]
             target = release_dir / "parquet" / f"{table}.parquet"
             con.execute(f"copy {MARTS_SCHEMA}.{table} to '{_sql_path(target)}' (format parquet)")
+            pause_point("publish.writing_release")  # crash tests: one table written, the others not
         con.execute("detach build")
         con.execute("checkpoint")
     finally:
@@ -96,6 +99,7 @@ def publish(build_db: Path, marts_dir: Path, release_id: str, tables: list[str] 
     counts = write_release(build_db, partial, tables)
     _fsync_tree(partial)
     partial.rename(final)
+    pause_point("publish.before_swap")  # crash tests: release complete, not yet current
     previous = current_release(marts_dir)
     swap_current(marts_dir, final)
     ensure_entry_links(marts_dir)
