@@ -1,6 +1,5 @@
 """The two statutory reports as Dagster jobs, launched from the Launchpad with `as_of` as config."""
 
-
 import datetime as dt
 import subprocess
 from pathlib import Path
@@ -51,15 +50,22 @@ def produce_report(paths: DataPaths, report: str, as_of: dt.date, run_id: str, l
     return out_dir
 
 
+def job_name(report: str) -> str:
+    return f"report_{report.replace('-', '_')}"
+
+
+def op_name(report: str) -> str:
+    return f"produce_{report.replace('-', '_')}"
+
+
 class ReportConfig(dg.Config):
     as_of: str
 
 
 def _report_job(report: str) -> dg.JobDefinition:
     default = REPORT_DEFAULT_AS_OF[report]
-    op_name = f"produce_{report.replace('-', '_')}"
 
-    @dg.op(name=op_name, description=f"Rebuild the marts as of the reference date and write the {report} report.")
+    @dg.op(name=op_name(report), description=f"Rebuild the marts as of the reference date and write the {report} report.")
     def produce(context: dg.OpExecutionContext, config: ReportConfig, warehouse: WarehouseResource) -> str:
         as_of = dt.date.fromisoformat(config.as_of)
         out_dir = produce_report(warehouse.paths, report, as_of, context.run_id, log=context.log.info)
@@ -67,9 +73,9 @@ def _report_job(report: str) -> dg.JobDefinition:
         return str(out_dir)
 
     @dg.job(
-        name=f"report_{report.replace('-', '_')}",
+        name=job_name(report),
         description=f"The {report} report (default as_of {default}).",
-        config={"ops": {op_name: {"config": {"as_of": default.isoformat()}}}},
+        config={"ops": {op_name(report): {"config": {"as_of": default.isoformat()}}}},
         # shares the raw database with the nightly run: the run queue keeps them apart
         tags={"npa/raw_db": "1"},
         executor_def=dg.in_process_executor,
@@ -90,11 +96,10 @@ def run_report(report: str, as_of: dt.date) -> Path:
     from pipelines.operations.abandoned_runs import in_process_run_tags
 
     instance = dagster_instance()
-    job = defs.resolve_job_def(f"report_{report.replace('-', '_')}")
-    op_name = f"produce_{report.replace('-', '_')}"
+    job = defs.resolve_job_def(job_name(report))
     result = job.execute_in_process(
         instance=instance,
-        run_config={"ops": {op_name: {"config": {"as_of": as_of.isoformat()}}}},
+        run_config={"ops": {op_name(report): {"config": {"as_of": as_of.isoformat()}}}},
         tags=in_process_run_tags(instance),
     )
-    return Path(result.output_for_node(op_name))
+    return Path(result.output_for_node(op_name(report)))

@@ -1,6 +1,5 @@
 """When the nightly refresh runs: at 02:00 Amsterdam time, and when raw files change."""
 
-
 import dagster as dg
 
 from pipelines.operations.jobs import nightly_refresh_job

@@ -1,6 +1,5 @@
 """Publishing the built marts to analysts as one atomic release."""
 
-
 import datetime as dt
 
 import dagster as dg

@@ -4,12 +4,11 @@ The manifest is prepared ahead of time (`make manifest`, i.e. `dbt parse`), neve
 loading the code location stays fast.
 """
 
-
 import datetime as dt
 import os
 import sys
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
