@@ -118,11 +118,10 @@ def _dbt_build(paths: DataPaths, target_path: Path) -> Path:
     build_db = paths.work / "build.duckdb"
     dbt = Path(sys.executable).with_name("dbt")
     env = {**os.environ, "NPA_BUILD_DB": str(build_db), "NPA_RAW_DB": str(paths.raw_db),
-           "DBT_LOG_PATH": str(target_path / "logs")}
+           "DBT_LOG_PATH": str(target_path / "logs"), "NPA_RUN_ID": "test", "NPA_CHECKED_AT": "2023-04-01T09:00:00"}
     common = ["--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR),
               "--target-path", str(target_path)]
-    dbt_vars = '{"run_id": "test", "checked_at": "2023-04-01T09:00:00"}'
-    for command in (["seed"], ["run", "--vars", dbt_vars]):
+    for command in (["seed"], ["run"]):
         result = subprocess.run([str(dbt), *command, *common], env=env, capture_output=True, text=True, timeout=900)
         assert result.returncode == 0, result.stdout[-4000:]
     return build_db

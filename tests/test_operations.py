@@ -54,16 +54,20 @@ def test_nightly_schedule_fires_at_two_in_amsterdam():
     assert request.job_name in (None, "nightly_refresh")
 
 
-def test_dbt_build_args_carry_as_of_and_run_vars():
-    args = dbt_build_args(dt.date(2023, 4, 1), "run-1", dt.datetime(2026, 1, 1, 2, 0, 0, 123, tzinfo=dt.timezone.utc))
-    assert args[0] == "build" and args[1] == "--vars"
-    assert json.loads(args[2]) == {"as_of": "2023-04-01", "run_id": "run-1", "checked_at": "2026-01-01T02:00:00+00:00"}
-    no_cut_off = dbt_build_args(None, "r", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), select="marts")
-    assert json.loads(no_cut_off[2])["as_of"] == "" and no_cut_off[-2:] == ["--select", "marts"]
+def test_dbt_build_args_carry_only_as_of_and_leave_unit_tests_to_ci():
+    args = dbt_build_args(dt.date(2023, 4, 1))
+    assert args[:2] == ["build", "--vars"] and json.loads(args[2]) == {"as_of": "2023-04-01"}
+    assert args[-2:] == ["--exclude", "resource_type:unit_test"]
+    no_cut_off = dbt_build_args(None, select="marts", exclude=None)
+    assert json.loads(no_cut_off[2]) == {"as_of": ""} and no_cut_off[-2:] == ["--select", "marts"]
 
 
-def test_dbt_env_points_at_the_private_databases(tmp_path: Path):
+def test_dbt_env_points_at_the_private_databases_and_carries_the_run(tmp_path: Path):
     paths = DataPaths(tmp_path)
     env = dbt_env(paths)
-    assert env == {"NPA_BUILD_DB": str(tmp_path / "work" / "build.duckdb"), "NPA_RAW_DB": str(tmp_path / "work" / "raw_layer.duckdb")}
+    assert env == {"NPA_BUILD_DB": str(tmp_path / "work" / "build.duckdb"),
+                   "NPA_RAW_DB": str(tmp_path / "work" / "raw_layer.duckdb"),
+                   "NPA_RUN_ID": "manual", "NPA_CHECKED_AT": ""}
     assert dbt_env(paths, build_db=tmp_path / "x.duckdb")["NPA_BUILD_DB"] == str(tmp_path / "x.duckdb")
+    stamped = dbt_env(paths, run_id="run-1", checked_at=dt.datetime(2026, 1, 1, 2, 0, 0, 123, tzinfo=dt.timezone.utc))
+    assert stamped["NPA_RUN_ID"] == "run-1" and stamped["NPA_CHECKED_AT"] == "2026-01-01T02:00:00+00:00"

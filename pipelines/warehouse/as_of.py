@@ -26,8 +26,8 @@ def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str,
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in (target, target.with_name(target.name + ".wal")):
         stale.unlink(missing_ok=True)
-    os.environ.update(dbt_env(paths, build_db=target))
-    args = dbt_build_args(as_of, run_id, dt.datetime.now(dt.timezone.utc))
+    os.environ.update(dbt_env(paths, build_db=target, run_id=run_id, checked_at=dt.datetime.now(dt.timezone.utc)))
+    args = dbt_build_args(as_of)
     invocation = dbt_resource().cli(
         args, raise_on_error=False, target_path=paths.work / "dbt_target" / f"as_of-{label}"
     )

@@ -68,8 +68,8 @@ def warehouse_dbt_models(
     paths.work.mkdir(parents=True, exist_ok=True)
     # dbt reads the database locations from the environment (profiles.yml), and dagster-dbt passes
     # this process's environment on to the dbt subprocess.
-    os.environ.update(dbt_env(paths))
-    args = dbt_build_args(as_of_from_env(), context.run.run_id, dt.datetime.now(dt.timezone.utc))
+    os.environ.update(dbt_env(paths, run_id=context.run.run_id, checked_at=dt.datetime.now(dt.timezone.utc)))
+    args = dbt_build_args(as_of_from_env())
     # One fixed target folder per data root: dbt's partial parse state survives between nightly
     # runs, and artifacts do not pile up in the project folder.
     target = paths.work / "dbt_target" / "nightly"

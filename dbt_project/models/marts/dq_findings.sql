@@ -1,6 +1,8 @@
 -- Every data-quality finding of the run, in one table (checks.md): raised at load (raw.load_findings:
 -- F1-F5), by the checks over the raw layer before dbt (checks.findings: GX suites and SQL), and by
--- the dbt check models (schema checks). run_id and checked_at come from the dbt vars of the run.
+-- the dbt check models (schema checks). run_id and checked_at come from the environment
+-- (NPA_RUN_ID, NPA_CHECKED_AT), not from dbt vars: a var that changes every run would make dbt
+-- parse the whole project again each time instead of only this file.
 -- With `as_of` set, findings on files not visible at that date (register folders dated after it,
 -- workbooks signed after it) are left out, like the files themselves.
 {%- set check_models = [
@@ -11,7 +13,7 @@
     'chk_a12_merged_corporation_commitments', 'chk_n1_national_target_gap',
     'chk_n2_stock_target_off_track', 'chk_n3_rollup_inconsistent', 'chk_n4_dwelling_area_mapping',
 ] %}
-{%- set checked_at = (var('checked_at', '') or '') | string | trim %}
+{%- set checked_at = env_var('NPA_CHECKED_AT', '') | string | trim %}
 with
 
 load_findings as (
@@ -63,7 +65,7 @@ visible as (
 
 final as (
     select
-        cast('{{ var("run_id", "manual") }}' as varchar) as run_id,
+        cast('{{ env_var("NPA_RUN_ID", "manual") }}' as varchar) as run_id,
         {% if checked_at -%}
         cast('{{ checked_at }}' as timestamp)
         {%- else -%}
