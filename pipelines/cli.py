@@ -49,11 +49,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     for note in staged.notes:
         print(f"reference: {note}")
 
-    result = run_nightly(as_of)
+    result = run_nightly(as_of, rebuild=args.rebuild)
     if not result.success:
         print("nightly run failed; the published warehouse is unchanged", file=sys.stderr)
         return 1
-    print(f"published: {paths.marts / 'warehouse.duckdb'} ({time.monotonic() - started:.0f} s)")
+    if result.asset_materializations_for_node("marts__release"):
+        print(f"published: {paths.marts / 'warehouse.duckdb'} ({time.monotonic() - started:.0f} s)")
+    else:
+        print(f"nothing changed since the published release: {paths.marts / 'warehouse.duckdb'} is current "
+              f"({time.monotonic() - started:.0f} s; `npa run --rebuild` rebuilds anyway)")
     if not args.skip_reports and as_of is None:
         from pipelines.operations.report_jobs import REPORT_DEFAULT_AS_OF, run_report
 
@@ -63,8 +67,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_nightly(as_of: dt.date | None):
-    """The nightly job in this process, recorded in $DAGSTER_HOME so the UI shows the run."""
+def run_nightly(as_of: dt.date | None, rebuild: bool = False):
+    """The nightly job in this process, recorded in $DAGSTER_HOME so the UI shows the run.
+
+    `rebuild`: check, build and publish even when nothing changed since the published release."""
     import os
 
     from pipelines.definitions import defs
@@ -74,7 +80,9 @@ def run_nightly(as_of: dt.date | None):
         os.environ["NPA_AS_OF"] = as_of.isoformat()
     job = defs.resolve_job_def("nightly_refresh")
     instance = dagster_instance()
-    return job.execute_in_process(instance=instance, tags=in_process_run_tags(instance), raise_on_error=False)
+    run_config = {"ops": {"raw__build_inputs": {"config": {"rebuild": True}}}} if rebuild else None
+    return job.execute_in_process(instance=instance, run_config=run_config, tags=in_process_run_tags(instance),
+                                  raise_on_error=False)
 
 
 def dagster_instance():
@@ -159,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--seed", type=int, default=DEFAULT_SEED)
     run.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: $NPA_AS_OF, else no cut-off)")
     run.add_argument("--skip-reports", action="store_true")
+    run.add_argument("--rebuild", action="store_true",
+                     help="check, build and publish even when nothing changed since the published release")
     run.set_defaults(func=cmd_run)
 
     gen = sub.add_parser("generate", help="write the built-in data set")

@@ -21,8 +21,10 @@ def prepare_data_dir(root: Path, reference_dir: Path, scale: str = "tiny", seed:
     return paths
 
 
-def run_nightly(paths: DataPaths, as_of: str | None = None):
-    """Execute the `nightly_refresh` job in this process against `paths`; returns the result."""
+def run_nightly(paths: DataPaths, as_of: str | None = None, rebuild: bool = False):
+    """Execute the `nightly_refresh` job in this process against `paths`; returns the result.
+
+    `rebuild`: check, build and publish even when nothing changed since the published release."""
     import dagster as dg
 
     from pipelines.definitions import defs
@@ -35,7 +37,9 @@ def run_nightly(paths: DataPaths, as_of: str | None = None):
         os.environ.pop("NPA_AS_OF", None)
     try:
         job = defs.resolve_job_def("nightly_refresh")
-        return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+        run_config = {"ops": {"raw__build_inputs": {"config": {"rebuild": True}}}} if rebuild else None
+        return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), run_config=run_config,
+                                      raise_on_error=False)
     finally:
         for key, value in saved.items():
             if value is None:

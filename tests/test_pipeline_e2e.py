@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -91,12 +92,30 @@ def _contents(paths):
     return out
 
 
-def test_second_run_reads_nothing_again_and_publishes_the_same(first_run):
+def _steps(result, event: str) -> set[str]:
+    return {e.step_key for e in result.all_events if e.event_type_value == event}
+
+
+def test_second_run_reads_nothing_again_and_a_forced_rebuild_publishes_the_same(first_run):
     before = _contents(first_run)
-    result = run_nightly(first_run)
-    assert result.success
-    statuses = published(first_run, "select distinct status from marts.load_log")
-    assert statuses == [("unchanged",)]
+    release = (first_run.marts / "current").resolve()
+
+    unchanged = run_nightly(first_run)
+    assert unchanged.success
+    # nothing the marts depend on changed: no file parsed, the checks, dbt and publish left out
+    assert {"checks__raw_findings", "warehouse_dbt_models", "marts__release"} <= _steps(unchanged, "STEP_SKIPPED")
+    assert (first_run.marts / "current").resolve() == release
+    con = duckdb.connect(str(first_run.raw_db), read_only=True)
+    try:
+        assert con.execute("select distinct status from raw.load_log").fetchall() == [("unchanged",)]
+    finally:
+        con.close()
+
+    # two builds on the same inputs publish the same marts, apart from the audit columns
+    forced = run_nightly(first_run, rebuild=True)
+    assert forced.success and "marts__release" in _steps(forced, "STEP_SUCCESS")
+    assert (first_run.marts / "current").resolve() != release
+    assert published(first_run, "select distinct status from marts.load_log") == [("unchanged",)]
     assert _contents(first_run) == before
 
 

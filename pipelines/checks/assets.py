@@ -18,6 +18,7 @@ import duckdb
 
 from pipelines.checks.catalog import CHECKS, DBT_CHECK_CODES, ERROR, RAW_CHECK_CODES
 from pipelines.resources import WarehouseResource
+from pipelines.warehouse.build_inputs import BUILD_INPUTS_KEY
 
 GROUP = "checks"
 RAW_FINDINGS_KEY = dg.AssetKey(["checks", "raw_findings"])
@@ -56,7 +57,9 @@ def _check_result(code: str, findings: int, rows: int | None, examples: Sequence
 @dg.asset(
     key=RAW_FINDINGS_KEY,
     group_name=GROUP,
-    deps=[["raw", "register"], ["raw", "agreements"], ["raw", "targets"], ["raw", "reference"]],
+    # raw/build_inputs is not materialized when nothing changed since the published release: then
+    # this asset, and everything built on it, is skipped
+    deps=[["raw", "register"], ["raw", "agreements"], ["raw", "targets"], ["raw", "reference"], BUILD_INPUTS_KEY],
     check_specs=[_spec(code, RAW_FINDINGS_KEY) for code in RAW_CHECK_CODES],
     kinds={"duckdb", "python"},
     description=(

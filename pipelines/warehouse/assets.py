@@ -1,12 +1,20 @@
-"""Publishing the built marts to analysts as one atomic release."""
+"""Publishing the built marts to analysts as one atomic release, and the gate that leaves the
+rebuild out when nothing it depends on changed since the published release."""
 
 import datetime as dt
 
 import dagster as dg
+import duckdb
 
+from pipelines.config import as_of_from_env
 from pipelines.resources import WarehouseResource
+from pipelines.warehouse.build_inputs import (
+    BUILD_INPUTS_KEY,
+    build_inputs_fingerprint,
+    read_release_manifest,
+)
 from pipelines.warehouse.dbt_assets import warehouse_dbt_models
-from pipelines.warehouse.publish import publish, release_id_for
+from pipelines.warehouse.publish import current_release, publish, release_id_for
 
 # The tables of marts.md; publishing refuses a build that lacks one of them.
 PUBLISHED_MARTS = [
@@ -14,6 +22,47 @@ PUBLISHED_MARTS = [
     "commitments_by_area", "stock_by_area", "realisation_by_area", "progress_by_area",
     "progress_national", "stock_trajectory", "agreement_coverage", "dq_findings", "load_log",
 ]
+
+
+class BuildInputsConfig(dg.Config):
+    rebuild: bool = False  # check, build and publish even when the inputs equal the published release's
+
+
+def current_build_inputs(warehouse: WarehouseResource) -> str:
+    con = duckdb.connect(str(warehouse.paths.raw_db), read_only=True)
+    try:
+        return build_inputs_fingerprint(con, as_of_from_env())
+    finally:
+        con.close()
+
+
+@dg.asset(
+    key=BUILD_INPUTS_KEY,
+    group_name="ingest",
+    deps=[["raw", "load_log"]],
+    output_required=False,
+    description="The fingerprint of everything the marts are built from: every raw file's sha256 and "
+    "status, the checking and transforming code, as_of. Not materialized when it equals the fingerprint "
+    "of the published release: then the checks, the dbt build and the publish are skipped (the "
+    "published marts already are what they would produce). Run config `rebuild: true` forces them.",
+)
+def build_inputs(context: dg.AssetExecutionContext, config: BuildInputsConfig, warehouse: WarehouseResource):
+    fingerprint = current_build_inputs(warehouse)
+    release = current_release(warehouse.paths.marts)
+    published = read_release_manifest(release) or {}
+    if published.get("build_inputs") == fingerprint and not config.rebuild:
+        context.log.info(
+            f"nothing the marts depend on changed since release {release.name}: "
+            "checks, dbt build and publish are skipped"
+        )
+        return
+    yield dg.MaterializeResult(
+        metadata={
+            "fingerprint": fingerprint,
+            "published_release": release.name if release else "none",
+            "reason": "rebuild requested" if published.get("build_inputs") == fingerprint else "inputs changed",
+        }
+    )
 
 
 @dg.asset(
@@ -30,6 +79,7 @@ def marts_release(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         paths.marts,
         release_id_for(context.run.run_id, dt.datetime.now(dt.timezone.utc)),
         tables=PUBLISHED_MARTS,
+        about={"run_id": context.run.run_id, "build_inputs": current_build_inputs(warehouse)},
     )
     return dg.MaterializeResult(
         metadata={

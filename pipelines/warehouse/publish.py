@@ -4,6 +4,7 @@ Layout under `data/marts/`:
 
     releases/<release_id>/warehouse.duckdb     one DuckDB file per release, schema `marts`
     releases/<release_id>/parquet/<table>.parquet
+    releases/<release_id>/release.json         what the release was built from (build_inputs.py)
     current -> releases/<release_id>           replaced by one rename(2): the atomic step
     warehouse.duckdb -> current/warehouse.duckdb
     parquet -> current/parquet
@@ -17,6 +18,7 @@ never the current one nor the one just replaced (it may still be read).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.operations.stage_hooks import pause_point
+from pipelines.warehouse.build_inputs import RELEASE_MANIFEST
 
 MARTS_SCHEMA = "marts"
 RELEASES_DIR = "releases"
@@ -44,7 +47,9 @@ def release_id_for(run_id: str, now: dt.datetime) -> str:
     return f"{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{run_id[:8]}"
 
 
-def write_release(build_db: Path, release_dir: Path, tables: list[str] | None = None) -> dict[str, int]:
+def write_release(
+    build_db: Path, release_dir: Path, tables: list[str] | None = None, about: dict | None = None
+) -> dict[str, int]:
     """Copy the `marts` schema of `build_db` into a new DuckDB file and Parquet files.
 
     Rows are written in a stable order so that two runs on the same inputs produce the same files
@@ -83,11 +88,17 @@ def write_release(build_db: Path, release_dir: Path, tables: list[str] | None = 
         con.execute("checkpoint")
     finally:
         con.close()
+    manifest = {**(about or {}), "tables": counts}
+    (release_dir / RELEASE_MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return counts
 
 
-def publish(build_db: Path, marts_dir: Path, release_id: str, tables: list[str] | None = None) -> Release:
-    """Write a release aside and swap it in atomically. Returns the published release."""
+def publish(
+    build_db: Path, marts_dir: Path, release_id: str, tables: list[str] | None = None, about: dict | None = None
+) -> Release:
+    """Write a release aside and swap it in atomically. Returns the published release.
+
+    `about` goes into the release's `release.json` (run id, build inputs fingerprint, ...)."""
     releases = marts_dir / RELEASES_DIR
     releases.mkdir(parents=True, exist_ok=True)
     final = releases / release_id
@@ -96,7 +107,7 @@ def publish(build_db: Path, marts_dir: Path, release_id: str, tables: list[str] 
     partial = releases / f".{release_id}.partial"
     if partial.exists():
         shutil.rmtree(partial)
-    counts = write_release(build_db, partial, tables)
+    counts = write_release(build_db, partial, tables, {"release_id": release_id, **(about or {})})
     _fsync_tree(partial)
     partial.rename(final)
     pause_point("publish.before_swap")  # crash tests: release complete, not yet current
