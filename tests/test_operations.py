@@ -71,3 +71,27 @@ def test_dbt_env_points_at_the_private_databases_and_carries_the_run(tmp_path: P
     assert dbt_env(paths, build_db=tmp_path / "x.duckdb")["NPA_BUILD_DB"] == str(tmp_path / "x.duckdb")
     stamped = dbt_env(paths, run_id="run-1", checked_at=dt.datetime(2026, 1, 1, 2, 0, 0, 123, tzinfo=dt.timezone.utc))
     assert stamped["NPA_RUN_ID"] == "run-1" and stamped["NPA_CHECKED_AT"] == "2026-01-01T02:00:00+00:00"
+
+
+def test_sensor_fails_runs_whose_cli_process_was_killed(tmp_path: Path):
+    """With only the UI running after a killed `npa run`, the sensor frees the run queue."""
+    import socket
+    import subprocess
+    import sys
+
+    from pipelines.operations.abandoned_runs import PROCESS_TAG, _process_identity
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    identity = _process_identity(gone.pid)
+    gone.wait()
+    assert identity and identity.startswith(socket.gethostname())
+    instance = dg.DagsterInstance.ephemeral()
+    alive = _process_identity(os.getpid())
+    for run_id, owner in (("killed", identity), ("running", alive)):
+        instance.add_run(dg.DagsterRun(job_name="nightly_refresh", run_id=run_id, status=dg.DagsterRunStatus.STARTED,
+                                       tags={PROCESS_TAG: owner}))
+    context = dg.build_sensor_context(instance=instance, cursor=None,
+                                      resources={"warehouse": WarehouseResource(data_dir=str(tmp_path))})
+    new_raw_files_sensor(context)
+    assert instance.get_run_by_id("killed").status == dg.DagsterRunStatus.FAILURE
+    assert instance.get_run_by_id("running").status == dg.DagsterRunStatus.STARTED

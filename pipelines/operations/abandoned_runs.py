@@ -26,15 +26,19 @@ def _process_identity(pid: int) -> str | None:
     return f"{socket.gethostname()}:{pid}:{start_time}"
 
 
-def in_process_run_tags(instance) -> dict[str, str]:
-    """Tags for a run about to execute in this process; first fails the runs left by dead ones."""
+def fail_abandoned_runs(instance) -> list[str]:
+    """Mark runs of this host whose executing process is gone as failed; returns their run ids.
+
+    Called before every in-process run and by the new-file sensor, so a killed CLI run does not block
+    the queue even when only `make ui` runs afterwards."""
     import dagster as dg
 
     me = _process_identity(os.getpid())
     if me is None:
-        return {}
+        return []
     host = me.rsplit(":", 2)[0]
     in_progress = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+    failed = []
     for record in instance.get_run_records(dg.RunsFilter(statuses=in_progress)):
         run = record.dagster_run
         owner = run.tags.get(PROCESS_TAG)
@@ -43,4 +47,14 @@ def in_process_run_tags(instance) -> dict[str, str]:
         pid = int(owner.rsplit(":", 2)[1])
         if _process_identity(pid) != owner:
             instance.report_run_failed(run, f"the process that executed this run ({owner}) is gone: killed")
+            failed.append(run.run_id)
+    return failed
+
+
+def in_process_run_tags(instance) -> dict[str, str]:
+    """Tags for a run about to execute in this process; first fails the runs left by dead ones."""
+    me = _process_identity(os.getpid())
+    if me is None:
+        return {}
+    fail_abandoned_runs(instance)
     return {PROCESS_TAG: me}

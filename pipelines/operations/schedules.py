@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines.operations.abandoned_runs import fail_abandoned_runs
 from pipelines.operations.jobs import nightly_refresh_job
 from pipelines.operations.raw_fingerprint import raw_fingerprint
 from pipelines.resources import WarehouseResource
@@ -24,6 +25,7 @@ nightly_schedule = dg.ScheduleDefinition(
     description="Starts an ingest-and-rebuild when files in data/raw/ appear, change or disappear.",
 )
 def new_raw_files_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    _release_the_queue(context)
     fingerprint = raw_fingerprint(warehouse.paths.raw)
     if context.cursor == fingerprint:
         return dg.SkipReason("no new, changed or removed files in data/raw/")
@@ -33,3 +35,14 @@ def new_raw_files_sensor(context: dg.SensorEvaluationContext, warehouse: Warehou
         # On the very first evaluation there is nothing to compare with; the nightly run covers it.
         return dg.SkipReason("first look at data/raw/: fingerprint recorded")
     return dg.RunRequest(run_key=fingerprint)
+
+
+def _release_the_queue(context: dg.SensorEvaluationContext) -> None:
+    """A CLI run killed mid-way stays STARTED and holds the queue's npa/raw_db slot; with only the UI
+    running afterwards, nothing else would notice. The sensor ticks every minute: it notices."""
+    try:
+        instance = context.instance
+    except dg.DagsterInvariantViolationError:  # a test context built without an instance
+        return
+    for run_id in fail_abandoned_runs(instance):
+        context.log.warning(f"run {run_id} was left STARTED by a process that is gone: marked failed")
