@@ -1,0 +1,55 @@
+"""The run history in $DAGSTER_HOME: the project's storage keeps what the stock one keeps."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.config import REPO_ROOT
+from pipelines.operations.run_history_storage import PooledSqliteEventLogStorage
+
+WRITER = textwrap.dedent("""
+    import os, sys
+    import dagster as dg
+
+    @dg.asset
+    def a():
+        return 1
+
+    @dg.asset_check(asset=a)
+    def c():
+        return dg.AssetCheckResult(passed=True)
+
+    instance = dg.DagsterInstance.get()
+    job = dg.Definitions(assets=[a], asset_checks=[c]).resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(instance=instance)
+    print(result.run_id, flush=True)
+    os.kill(os.getpid(), 9)  # no clean shutdown: connections are left open, nothing is flushed
+""")
+
+
+def test_events_of_a_killed_process_are_kept_and_readable_by_another(tmp_path: Path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copyfile(REPO_ROOT / "pipelines" / "operations" / "dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    done = subprocess.run([sys.executable, "-c", WRITER], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == -9, done.stderr[-2000:]
+    run_id = done.stdout.strip().splitlines()[-1]
+
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    instance = dg.DagsterInstance.get()
+    assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+    assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
+    types = {e.dagster_event.event_type_value for e in instance.all_logs(run_id) if e.dagster_event}
+    assert {"ASSET_MATERIALIZATION", "ASSET_CHECK_EVALUATION", "STEP_SUCCESS"} <= types
+    assert instance.get_latest_materialization_event(dg.AssetKey("a")).run_id == run_id
+    with instance.event_log_storage.index_connection() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL: no fsync per commit
