@@ -24,7 +24,7 @@ def test_raw_findings_declares_one_check_per_code():
     assert "R5_code_outside_set" in specs
     assert raw_findings.group_names_by_key[RAW_FINDINGS_KEY] == "checks"
     deps = {key.to_user_string() for key in raw_findings.asset_deps[RAW_FINDINGS_KEY]}
-    assert deps == {"raw/register", "raw/agreements", "raw/targets", "raw/reference"}
+    assert deps == {"raw/register", "raw/agreements", "raw/targets", "raw/reference", "raw/build_inputs"}
 
 
 def test_raw_findings_materialises_with_check_results(tmp_path: Path):

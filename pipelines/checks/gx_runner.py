@@ -19,6 +19,7 @@ expectation carries a row condition `block == <its block>`.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,10 +78,24 @@ class SuiteRun:
 
 
 _GX_STATE: dict[str, Any] = {}
+_GX_LOCK = threading.Lock()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Import GX and build its context on a thread (about 5 s of CPU), while the caller's DuckDB
+    work (which releases the GIL) prepares the first frames; `_gx_context` waits for it."""
+    thread = threading.Thread(target=_gx_context, name="gx-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def _gx_context():
     """An ephemeral GX context with one pandas dataframe asset (GX imported here, lazily)."""
+    with _GX_LOCK:
+        return _build_gx_context()
+
+
+def _build_gx_context():
     if "batch_definition" not in _GX_STATE:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx

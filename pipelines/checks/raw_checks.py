@@ -21,7 +21,7 @@ import duckdb
 
 from pipelines.checks import raw_rules
 from pipelines.checks.catalog import CHECKS, ERROR, RAW_CHECK_CODES
-from pipelines.checks.gx_runner import GxSuite, SuiteRun, run_suite
+from pipelines.checks.gx_runner import GxSuite, SuiteRun, run_suite, warm_up_in_background
 from pipelines.raw_schema import ensure_raw_schema
 
 MAX_EXAMPLES = 10
@@ -239,6 +239,7 @@ def run_raw_checks(con: duckdb.DuckDBPyConnection, mode: str = "distinct") -> Ra
     (`distinct`: the distinct value combinations, mapped back to rows in DuckDB; `rows`: every row).
     """
     ensure_raw_schema(con)
+    warm_up_in_background()
     try:
         return _run(con, mode)
     finally:
