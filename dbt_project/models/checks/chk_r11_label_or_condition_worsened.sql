@@ -8,6 +8,37 @@ dwellings as (
     where matched_on is not null
 ),
 
+-- the file, row and vhe_nummer of the later snapshot, only for the dwellings that worsened
+units as (
+    select unit_key, source_file, source_row, reported_corporation_id, unit_number
+    from {{ ref('int_register_units_mapped') }}
+),
+
+worsened_dwellings as (
+    select
+        dwellings.from_energy_label in ('A++++', 'A+++', 'A++', 'A+', 'A', 'B', 'C', 'D')
+            and dwellings.to_energy_label in ('E', 'F', 'G') as is_label_worsened,
+        coalesce(dwellings.to_condition_score - dwellings.from_condition_score >= 3, false)
+            as is_condition_worsened,
+        dwellings.from_snapshot,
+        dwellings.to_snapshot,
+        dwellings.to_corporation_id,
+        dwellings.from_energy_label,
+        dwellings.to_energy_label,
+        dwellings.from_condition_score,
+        dwellings.to_condition_score,
+        units.source_file as to_source_file,
+        units.source_row as to_source_row,
+        units.reported_corporation_id as to_reported_corporation_id,
+        units.unit_number as to_unit_number
+    from dwellings
+    inner join units
+        on dwellings.to_unit_key = units.unit_key
+    where (dwellings.from_energy_label in ('A++++', 'A+++', 'A++', 'A+', 'A', 'B', 'C', 'D')
+            and dwellings.to_energy_label in ('E', 'F', 'G'))
+       or dwellings.to_condition_score - dwellings.from_condition_score >= 3
+),
+
 worsened as (
     select
         'label' as rule,
@@ -18,9 +49,8 @@ worsened as (
         to_reported_corporation_id || ' VHE ' || to_unit_number
             || ' (row ' || to_source_row || ': ' || from_energy_label || ' -> ' || to_energy_label || ')' as example,
         to_source_row
-    from dwellings
-    where from_energy_label in ('A++++', 'A+++', 'A++', 'A+', 'A', 'B', 'C', 'D')
-      and to_energy_label in ('E', 'F', 'G')
+    from worsened_dwellings
+    where is_label_worsened
     union all
     select
         'condition',
@@ -31,8 +61,8 @@ worsened as (
         to_reported_corporation_id || ' VHE ' || to_unit_number
             || ' (row ' || to_source_row || ': ' || from_condition_score || ' -> ' || to_condition_score || ')',
         to_source_row
-    from dwellings
-    where to_condition_score - from_condition_score >= 3
+    from worsened_dwellings
+    where is_condition_worsened
 ),
 
 per_file as (

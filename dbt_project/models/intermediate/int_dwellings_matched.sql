@@ -5,141 +5,170 @@
 -- corporation holds it; `from_is_compared` / `to_is_compared` say whether the holding corporation
 -- has an accepted file in both snapshots (only such dwellings count towards realisation).
 -- One row per dwelling per pair: matched (both sides), only in the earlier snapshot (from_*), or
--- only in the later one (to_*). Matching works on narrow keys; attributes are joined at the end.
+-- only in the later one (to_*).
+--
+-- Built for the national register (millions of units per snapshot):
+-- - a bag_vbo_id held by one unit on each side (nearly all of them) is matched by one grouping,
+--   without ranking; only bag ids held by several units of one snapshot are ranked (on each
+--   side by corporation, vhe_nummer, unit_key) and matched rank to rank;
+-- - the few units left over are matched on (corporation, vhe_nummer), ranked by the corporation
+--   as written and unit_key;
+-- - the table keeps the unit keys and the low-cardinality attributes realisation needs;
+--   identifying details (file, row, vhe_nummer, bag id) stay in int_register_units_mapped.
 {%- set attributes = [
-    'corporation_id', 'reported_corporation_id', 'unit_number', 'bag_vbo_id', 'municipality_code',
-    'construction_year', 'energy_label', 'condition_score', 'heating', 'has_solar_panels',
-    'is_clustered_elderly', 'is_flex', 'source_file', 'source_row',
+    'corporation_id', 'municipality_code', 'construction_year', 'energy_label', 'condition_score',
+    'heating', 'has_solar_panels', 'is_clustered_elderly', 'is_flex',
 ] %}
 with
 
-units as (
-    select * from {{ ref('int_register_units_mapped') }}
-),
-
-corporations_compared as (
-    select * from {{ ref('int_register_corporations_compared') }}
-),
-
 pairs as (
     select distinct from_snapshot, to_snapshot, year
-    from corporations_compared
+    from {{ ref('int_register_corporations_compared') }}
 ),
 
-from_keys as (
-    select pairs.to_snapshot, units.unit_key, units.corporation_id, units.reported_corporation_id,
-        units.unit_number, units.bag_vbo_id
+-- the units of both snapshots of every pair, narrow: side 0 = earlier, 1 = later
+keys as not materialized (
+    select pairs.to_snapshot, 0 as side, units.unit_key, units.corporation_id,
+        units.reported_corporation_id, units.unit_number, units.bag_vbo_number, units.bag_vbo_text
     from pairs
-    inner join units
+    inner join {{ ref('int_register_units_mapped') }} as units
         on units.snapshot_date = pairs.from_snapshot
-),
-
-to_keys as (
-    select pairs.to_snapshot, units.unit_key, units.corporation_id, units.reported_corporation_id,
-        units.unit_number, units.bag_vbo_id
+    union all
+    select pairs.to_snapshot, 1 as side, units.unit_key, units.corporation_id,
+        units.reported_corporation_id, units.unit_number, units.bag_vbo_number, units.bag_vbo_text
     from pairs
-    inner join units
+    inner join {{ ref('int_register_units_mapped') }} as units
         on units.snapshot_date = pairs.to_snapshot
 ),
 
-from_bag as (
+bag_groups as (
     select
         to_snapshot,
-        unit_key,
-        bag_vbo_id,
-        row_number() over (
-            partition by to_snapshot, bag_vbo_id order by corporation_id, unit_number, unit_key
-        ) as bag_rank
-    from from_keys
-    where bag_vbo_id is not null
+        bag_vbo_number,
+        bag_vbo_text,
+        count_if(side = 0) as n_from,
+        count_if(side = 1) as n_to,
+        min(unit_key) filter (where side = 0) as from_unit_key,
+        min(unit_key) filter (where side = 1) as to_unit_key
+    from keys
+    where bag_vbo_number is not null or bag_vbo_text is not null
+    group by to_snapshot, bag_vbo_number, bag_vbo_text
 ),
 
-to_bag as (
+-- bag ids held by more than one unit of a snapshot: ranked per side, matched rank to rank
+shared_bags_ranked as (
     select
-        to_snapshot,
-        unit_key,
-        bag_vbo_id,
+        keys.to_snapshot,
+        keys.side,
+        keys.unit_key,
+        keys.bag_vbo_number,
+        keys.bag_vbo_text,
         row_number() over (
-            partition by to_snapshot, bag_vbo_id order by corporation_id, unit_number, unit_key
-        ) as bag_rank
-    from to_keys
-    where bag_vbo_id is not null
+            partition by keys.to_snapshot, keys.bag_vbo_number, keys.bag_vbo_text, keys.side
+            order by keys.corporation_id, keys.unit_number, keys.unit_key
+        ) as bag_rank,
+        least(bag_groups.n_from, bag_groups.n_to) as n_matched
+    from keys
+    inner join bag_groups
+        on keys.to_snapshot = bag_groups.to_snapshot
+        and keys.bag_vbo_number is not distinct from bag_groups.bag_vbo_number
+        and keys.bag_vbo_text is not distinct from bag_groups.bag_vbo_text
+    where bag_groups.n_from > 1 or bag_groups.n_to > 1
 ),
 
 matched_on_bag as (
-    select
-        from_bag.to_snapshot,
-        from_bag.unit_key as from_unit_key,
-        to_bag.unit_key as to_unit_key,
-        'bag_vbo_id' as matched_on
-    from from_bag
-    inner join to_bag
-        on from_bag.to_snapshot = to_bag.to_snapshot
-        and from_bag.bag_vbo_id = to_bag.bag_vbo_id
-        and from_bag.bag_rank = to_bag.bag_rank
+    select to_snapshot, from_unit_key, to_unit_key
+    from bag_groups
+    where n_from = 1 and n_to = 1
+    union all
+    select from_side.to_snapshot, from_side.unit_key, to_side.unit_key
+    from shared_bags_ranked as from_side
+    inner join shared_bags_ranked as to_side
+        on from_side.to_snapshot = to_side.to_snapshot
+        and from_side.bag_vbo_number is not distinct from to_side.bag_vbo_number
+        and from_side.bag_vbo_text is not distinct from to_side.bag_vbo_text
+        and from_side.bag_rank = to_side.bag_rank
+    where from_side.side = 0 and to_side.side = 1
 ),
 
-from_rest as (
-    select
-        from_keys.*,
-        row_number() over (
-            partition by from_keys.to_snapshot, from_keys.corporation_id, from_keys.unit_number
-            order by from_keys.reported_corporation_id, from_keys.unit_key
-        ) as unit_rank
-    from from_keys
-    anti join matched_on_bag
-        on from_keys.to_snapshot = matched_on_bag.to_snapshot
-        and from_keys.unit_key = matched_on_bag.from_unit_key
+-- the units not matched on bag_vbo_id: without one, alone with theirs, or ranked beyond the
+-- other side's count
+unmatched_on_bag as (
+    select to_snapshot, side, unit_key
+    from keys
+    where bag_vbo_number is null and bag_vbo_text is null
+    union all
+    select to_snapshot, 0, from_unit_key
+    from bag_groups
+    where n_from = 1 and n_to = 0
+    union all
+    select to_snapshot, 1, to_unit_key
+    from bag_groups
+    where n_from = 0 and n_to = 1
+    union all
+    select to_snapshot, side, unit_key
+    from shared_bags_ranked
+    where bag_rank > n_matched
 ),
 
-to_rest as (
+rest as (
     select
-        to_keys.*,
+        keys.*,
         row_number() over (
-            partition by to_keys.to_snapshot, to_keys.corporation_id, to_keys.unit_number
-            order by to_keys.reported_corporation_id, to_keys.unit_key
+            partition by keys.to_snapshot, keys.side, keys.corporation_id, keys.unit_number
+            order by keys.reported_corporation_id, keys.unit_key
         ) as unit_rank
-    from to_keys
-    anti join matched_on_bag
-        on to_keys.to_snapshot = matched_on_bag.to_snapshot
-        and to_keys.unit_key = matched_on_bag.to_unit_key
+    from keys
+    semi join unmatched_on_bag
+        on keys.to_snapshot = unmatched_on_bag.to_snapshot
+        and keys.side = unmatched_on_bag.side
+        and keys.unit_key = unmatched_on_bag.unit_key
 ),
 
 matched_on_unit_number as (
-    select
-        from_rest.to_snapshot,
-        from_rest.unit_key as from_unit_key,
-        to_rest.unit_key as to_unit_key,
-        'unit_number' as matched_on
-    from from_rest
-    inner join to_rest
+    select from_rest.to_snapshot, from_rest.unit_key as from_unit_key, to_rest.unit_key as to_unit_key
+    from rest as from_rest
+    inner join rest as to_rest
         on from_rest.to_snapshot = to_rest.to_snapshot
         and from_rest.corporation_id = to_rest.corporation_id
         and from_rest.unit_number = to_rest.unit_number
         and from_rest.unit_rank = to_rest.unit_rank
-    where from_rest.bag_vbo_id is null or to_rest.bag_vbo_id is null
+    where from_rest.side = 0 and to_rest.side = 1
+      and ((from_rest.bag_vbo_number is null and from_rest.bag_vbo_text is null)
+        or (to_rest.bag_vbo_number is null and to_rest.bag_vbo_text is null))
 ),
 
-matches as (
-    select * from matched_on_bag
-    union all
-    select * from matched_on_unit_number
-),
-
+-- every unit of a pair once: matched, or alone on its side
 dwelling_keys as (
-    select to_snapshot, from_unit_key, to_unit_key, matched_on from matches
+    select to_snapshot, from_unit_key, to_unit_key, 'bag_vbo_id' as matched_on
+    from matched_on_bag
     union all
-    select from_keys.to_snapshot, from_keys.unit_key, null, null
-    from from_keys
-    anti join matches
-        on from_keys.to_snapshot = matches.to_snapshot
-        and from_keys.unit_key = matches.from_unit_key
+    select to_snapshot, from_unit_key, to_unit_key, 'unit_number'
+    from matched_on_unit_number
     union all
-    select to_keys.to_snapshot, null, to_keys.unit_key, null
-    from to_keys
-    anti join matches
-        on to_keys.to_snapshot = matches.to_snapshot
-        and to_keys.unit_key = matches.to_unit_key
+    select rest.to_snapshot, rest.unit_key, null, null
+    from rest
+    anti join matched_on_unit_number as matched
+        on rest.to_snapshot = matched.to_snapshot
+        and rest.unit_key = matched.from_unit_key
+    where rest.side = 0
+    union all
+    select rest.to_snapshot, null, rest.unit_key, null
+    from rest
+    anti join matched_on_unit_number as matched
+        on rest.to_snapshot = matched.to_snapshot
+        and rest.unit_key = matched.to_unit_key
+    where rest.side = 1
+),
+
+attributes as not materialized (
+    select unit_key {%- for column in attributes %}, {{ column }} {%- endfor %}
+    from {{ ref('int_register_units_mapped') }}
+),
+
+corporations_compared as not materialized (
+    select to_snapshot, corporation_id, is_compared
+    from {{ ref('int_register_corporations_compared') }}
 ),
 
 final as (
@@ -148,6 +177,8 @@ final as (
         pairs.to_snapshot,
         pairs.year,
         dwelling_keys.matched_on,
+        dwelling_keys.from_unit_key,
+        dwelling_keys.to_unit_key,
         {%- for column in attributes %}
         from_units.{{ column }} as from_{{ column }},
         {%- endfor %}
@@ -159,9 +190,9 @@ final as (
     from dwelling_keys
     inner join pairs
         on dwelling_keys.to_snapshot = pairs.to_snapshot
-    left join units as from_units
+    left join attributes as from_units
         on dwelling_keys.from_unit_key = from_units.unit_key
-    left join units as to_units
+    left join attributes as to_units
         on dwelling_keys.to_unit_key = to_units.unit_key
     left join corporations_compared as from_compared
         on from_compared.to_snapshot = dwelling_keys.to_snapshot

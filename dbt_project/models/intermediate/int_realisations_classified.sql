@@ -11,10 +11,10 @@ dwellings as (
 states as (
     select
         *,
-        from_source_file is not null and to_source_file is not null
+        from_unit_key is not null and to_unit_key is not null
             and from_is_compared and to_is_compared as is_kept,
-        from_source_file is null and to_source_file is not null and to_is_compared as is_new,
-        from_source_file is not null and to_source_file is null and from_is_compared as is_gone,
+        from_unit_key is null and to_unit_key is not null and to_is_compared as is_new,
+        from_unit_key is not null and to_unit_key is null and from_is_compared as is_gone,
         year(from_snapshot) as from_year
     from dwellings
 ),

@@ -1,10 +1,16 @@
 -- Register units of the snapshots visible as of `as_of` (peildatum on or before it), with the
 -- municipality mapped forward to the reporting set and the corporation to its successor. Only the
--- columns the realisation, stock and checks need (it is the largest table dbt writes).
+-- columns the realisation, stock and checks need. It is the largest table dbt writes, and
+-- high-cardinality strings are the costly part of writing it: the bag id is kept as a number.
 with
 
 units as (
-    select * from {{ ref('stg_raw__register_units') }}
+    -- only the columns kept, read once (streamed into the table)
+    select
+        source_file, source_row, snapshot_date, corporation_id, unit_number, bag_vbo_id,
+        municipality_code, construction_year, energy_label, condition_score, heating,
+        has_solar_panels, is_clustered_elderly, is_flex
+    from {{ ref('stg_raw__register_units') }}
     where {{ visible_as_of('snapshot_date') }}
 ),
 
@@ -17,9 +23,10 @@ corporations as (
 ),
 
 files as (
-    -- numbered in name order, for a compact unit key
+    -- numbered in name order, for a compact unit key (a separate scan of the file name only)
     select source_file, row_number() over (order by source_file) as file_number
-    from units
+    from {{ ref('stg_raw__register_units') }}
+    where {{ visible_as_of('snapshot_date') }}
     group by source_file
 ),
 
@@ -28,11 +35,15 @@ final as (
         -- a compact key for joins: (source_file, source_row) identifies the row
         files.file_number * 100000000 + units.source_row as unit_key,
         units.snapshot_date,
-        year(units.snapshot_date) as snapshot_year,
         coalesce(corporations.successor_corporation_id, units.corporation_id) as corporation_id,
         units.corporation_id as reported_corporation_id,
         units.unit_number,
-        units.bag_vbo_id,
+        -- the BAG id in two columns that are cheap to write and to match on: a number when it has
+        -- the 16 digits of a BAG id (one to one: the length is fixed), else the text as written
+        case when regexp_full_match(units.bag_vbo_id, '[0-9]{16}') then cast(units.bag_vbo_id as bigint) end
+            as bag_vbo_number,
+        case when not regexp_full_match(units.bag_vbo_id, '[0-9]{16}') then units.bag_vbo_id end
+            as bag_vbo_text,
         municipality_codes.municipality_code,
         units.municipality_code as reported_municipality_code,
         units.construction_year,
