@@ -95,3 +95,32 @@ def test_svg_is_self_contained_and_dutch():
     assert "href" not in svg and "<script" not in svg
     small = charts.small_multiples("x", [("Agglomeratie Leiden en Bollenstreek", (2022, 1000.0), [(2028, 10.0)])])
     assert "Agglomeratie Leiden en" in small and "niet op koers" in small
+
+
+def test_column_widths_fit_the_figures_and_share_the_rest():
+    from pipelines.reports.colwidths import PAGE_EM, column_widths, text_em
+
+    headers = ["Provincie", "Woningen", "Aandeel"]
+    rows = [["Noord-Brabant", "1.234.567", "12,3%"], ["Zeeland", "8", "0,1%"], ["Nederland", "2.345.678", "100,0%"]]
+    widths = column_widths(headers, rows, [False, True, True], bold_rows={2})
+    assert abs(sum(widths) - 100) < 0.1
+    # the table fits on one line: every column gets at least its widest (bold) figure
+    for c in (1, 2):
+        widest = max(text_em(r[c]) for r in rows) * 1.1
+        assert widths[c] / 100 * PAGE_EM["portrait"] >= widest
+    assert column_widths(headers, rows, [False, True, True], set()) == column_widths(
+        headers, rows, [False, True, True], set())  # deterministic
+    # more columns than the page holds: shares follow the minimum widths, still summing to 100
+    many = column_widths(["Corporatie"] + [f"Kolom {i}" for i in range(30)],
+                         [["Stichting Volkshuisvesting Ergens"] + ["1.234"] * 30], [False] + [True] * 30, set(), "wide")
+    assert abs(sum(many) - 100) < 0.2 and len(many) == 31
+
+
+def test_pdf_child_process_reports_failures(tmp_path):
+    from pipelines.reports.pdf import start_pdf
+
+    assert start_pdf("<p>Tabel 1</p>", tmp_path).result().startswith(b"%PDF")
+    # the report is self-contained: a reference to anything outside it stops the rendering
+    pending = start_pdf('<html><body><img src="http://example.invalid/x.png"></body></html>', tmp_path)
+    with pytest.raises(RuntimeError, match="PDF rendering failed(.|\n)*example.invalid"):
+        pending.result()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines.reports import formatting as fmt
+from pipelines.reports.colwidths import column_widths
 
 # Column kinds: how a value is shown (HTML) and stored (xlsx).
 #   text   free text                       str
@@ -65,6 +66,14 @@ class Table:
 
     def formatted_rows(self) -> list[list[str]]:
         return [[self.cell_text(row, i) for i in range(len(self.columns))] for row in self.rows]
+
+    def html_column_widths(self, formatted: list[list[str]], landscape: bool = False) -> list[float]:
+        """Percent of the table's width per HTML column (see colwidths.py); `formatted`: formatted_rows()."""
+        cols = self.html_columns()
+        page = "wide" if self.wide else ("landscape" if landscape else "portrait")
+        return column_widths([self.columns[i].html_header() for i in cols],
+                             [[row[i] for i in cols] for row in formatted],
+                             [self.columns[i].kind in NUMERIC_KINDS for i in cols], self.emphasis, page)
 
 
 @dataclass

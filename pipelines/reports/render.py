@@ -12,7 +12,7 @@ from typing import Any
 from pipelines.reports.content import build_document
 from pipelines.reports.html import render_html
 from pipelines.reports.manifest import build_manifest, finding_counts, manifest_json
-from pipelines.reports.pdf import render_pdf
+from pipelines.reports.pdf import start_pdf
 from pipelines.reports.queries import open_marts
 from pipelines.reports.texts import REPORTS
 from pipelines.reports.workbook import render_workbook
@@ -61,8 +61,14 @@ def render_report(report: str, as_of: dt.date, marts_db: Path, out_dir: Path, ru
         files = [(str(p), s) for p, s in input_files] if input_files is not None else marts.input_files()
 
     html = render_html(doc, as_of, code_version)
-    pdf = render_pdf(html, out_dir)
-    xlsx = render_workbook(doc, as_of, run_id, code_version)
+    # The PDF takes longest: a child process lays it out while this one writes the workbook.
+    pending = start_pdf(html, out_dir)
+    try:
+        xlsx = render_workbook(doc, as_of, run_id, code_version)
+    except BaseException:
+        pending.cancel()
+        raise
+    pdf = pending.result()
     payloads = {"rapport.html": html.encode("utf-8"), "rapport.pdf": pdf, "cijfers.xlsx": xlsx}
     digests = {name: hashlib.sha256(data).hexdigest() for name, data in payloads.items()}
     manifest = build_manifest(doc=doc, as_of=as_of, run_id=run_id, code_version=code_version,

@@ -1,0 +1,101 @@
+"""Column widths for the HTML tables, estimated from their text.
+
+Why: WeasyPrint's automatic table layout measures every cell twice more (its narrowest and its
+widest line) before laying it out; at national scale that is about a third of the PDF's time. The
+print styles use `table-layout: fixed` instead, with the widths computed here, by the rules of the
+automatic layout (CSS 2.1, 17.5.2.2) applied to estimated text widths: every column gets at least
+its longest unbreakable piece, and the space left is shared in proportion to how much more each
+column would take on one line. On screen the widths are only a hint to the browser's own layout.
+
+Text widths are estimated per character in em of DejaVu Sans (the report's font), rounded up a
+little, so a figure never overflows its column; numbers never wrap (`td.num`), text wraps between
+words, and header words of 13 characters or more (7 in wide tables) may be hyphenated
+(`hyphenate-limit-chars` in report.css).
+"""
+
+from __future__ import annotations
+
+# Advance widths in em, DejaVu Sans (regular), rounded up; bold text is ~13% wider.
+_NARROW = set(" .,:;'|!ilIjft()[]")
+_WIDE = set("mwMW%@")
+_DIGITS = set("0123456789")
+_BOLD = 1.13
+# A table's width in em of its font size: A4 portrait 178 mm / 8.5 pt (3.0 mm), landscape 269 mm;
+# wide tables are set at 7.5 pt (2.65 mm).
+PAGE_EM = {"portrait": 59.0, "landscape": 89.5, "wide": 101.0}
+_PADDING_EM = 1.05  # 1.5 mm either side
+_FIRST_TEXT_MIN_EM = {"portrait": 8.7, "landscape": 8.7, "wide": 15.1}  # td.txt:first-child min-width
+# header words this long may be hyphenated (report.css: hyphenate-limit-chars, lower in wide tables)
+_HYPHENATE_FROM = {"portrait": 13, "landscape": 13, "wide": 7}
+_HYPHEN_EM = 0.36
+
+
+def text_em(text: str) -> float:
+    width = 0.0
+    for ch in text:
+        if ch in _DIGITS:
+            width += 0.64
+        elif ch in _NARROW:
+            width += 0.34
+        elif ch in _WIDE:
+            width += 0.96
+        elif ch.isupper():
+            width += 0.74
+        else:
+            width += 0.62
+    return width
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def column_widths(headers: list[str], rows: list[list[str]], numeric: list[bool], bold_rows: set[int],
+                  page: str = "portrait") -> list[float]:
+    """Per column its width in percent of the table (two decimals, summing to about 100)."""
+    n = len(headers)
+    if n == 0:
+        return []
+    minimum = [0.0] * n
+    maximum = [0.0] * n
+    for c, header in enumerate(headers):
+        words = _words(header)
+        hyphenate = c > 0  # the first column's header is not hyphenated (th:first-child)
+        longest = 0.0
+        for word in words:
+            if hyphenate and len(word) >= _HYPHENATE_FROM[page]:
+                # the widest piece after hyphenation: about half the word, and the hyphen
+                longest = max(longest, text_em(word[:(len(word) + 1) // 2]) + _HYPHEN_EM)
+            else:
+                longest = max(longest, text_em(word))
+        minimum[c] = longest * _BOLD
+        maximum[c] = max((text_em(line) for line in header.split("\n")), default=0.0) * _BOLD
+    for r, row in enumerate(rows):
+        factor = _BOLD if r in bold_rows else 1.0
+        for c in range(n):
+            text = row[c]
+            if numeric[c]:
+                width = text_em(text) * factor
+                minimum[c] = max(minimum[c], width)
+                maximum[c] = max(maximum[c], width)
+                continue
+            for line in text.split("\n"):
+                maximum[c] = max(maximum[c], text_em(line) * factor)
+                for word in _words(line):
+                    minimum[c] = max(minimum[c], text_em(word) * factor)
+    if not numeric[0]:
+        minimum[0] = max(minimum[0], _FIRST_TEXT_MIN_EM[page] - _PADDING_EM)
+    minimum = [m + _PADDING_EM for m in minimum]
+    maximum = [max(x + _PADDING_EM, m) for x, m in zip(maximum, minimum)]
+    available = PAGE_EM[page]
+    if sum(maximum) <= available:
+        widths = maximum
+    elif sum(minimum) >= available:
+        widths = minimum
+    else:
+        spare = available - sum(minimum)
+        stretch = [x - m for x, m in zip(maximum, minimum)]
+        total_stretch = sum(stretch)
+        widths = [m + spare * s / total_stretch for m, s in zip(minimum, stretch)]
+    total = sum(widths)
+    return [round(100.0 * w / total, 2) for w in widths]
