@@ -158,3 +158,19 @@ def test_as_of_run_sees_only_what_existed_then(tmp_path, reference_dir, dbt_mani
     assert snapshots == [("2021-12-31",)]
     assert published(paths, "select count(*) from marts.fct_commitments where signed_on > date '2022-07-01'") == [(0,)]
     assert published(paths, "select count(*) from marts.realisation_by_area") == [(0,)]
+
+
+def test_a_report_made_again_reuses_its_as_of_marts(first_run):
+    import datetime as dt
+
+    from pipelines.warehouse.as_of import build_as_of_marts
+
+    said: list[str] = []
+    built = build_as_of_marts(first_run, "zomer-2022", dt.date(2022, 7, 1), "run-a", log=said.append)
+    stamp = built.stat().st_mtime_ns
+    again = build_as_of_marts(first_run, "zomer-2022", dt.date(2022, 7, 1), "run-b", log=said.append)
+    assert again == built and built.stat().st_mtime_ns == stamp
+    assert any("up to date" in line for line in said)
+    # another reference date is another build
+    other = build_as_of_marts(first_run, "zomer-2022", dt.date(2022, 7, 2), "run-c", log=said.append)
+    assert other != built and other.exists()

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from pipelines.config import DataPaths
+from pipelines.warehouse.build_inputs import build_inputs_fingerprint
 from pipelines.warehouse.dbt_cli import NIGHTLY_EXCLUDE, dbt_build_args, dbt_env
 
 # What the as-of build leaves out. Models: none. The report reads fourteen marts, and dq_findings
@@ -40,13 +41,21 @@ def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str,
     """Run `dbt build` with `as_of` into a fresh database file and return its path.
 
     The raw layer is shared (attached read-only); everything dbt makes lands in the new file, so a
-    report never disturbs the analysts' warehouse or the nightly build.
+    report never disturbs the analysts' warehouse or the nightly build. When the file was built
+    earlier from the same build inputs (raw files, code, as_of: build_inputs.py), it is reused:
+    the same inputs make the same marts, and a report is often made again (a second copy, the
+    Launchpad after `make run`) without anything having changed.
     """
     from pipelines.warehouse.dbt_assets import dbt_resource
 
     target = as_of_build_path(paths, label, as_of)
+    stamp = target.with_name(target.name + ".inputs")
     target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (target, target.with_name(target.name + ".wal")):
+    fingerprint = _build_inputs(paths, as_of)
+    if target.exists() and stamp.is_file() and stamp.read_text().strip() == fingerprint:
+        log(f"as-of marts for {as_of} are up to date (same raw files, code and as_of): {target}")
+        return target
+    for stale in (stamp, target, target.with_name(target.name + ".wal")):
         stale.unlink(missing_ok=True)
     os.environ.update(dbt_env(paths, build_db=target, run_id=run_id, checked_at=dt.datetime.now(dt.timezone.utc)))
     args = dbt_build_args(as_of, exclude=AS_OF_EXCLUDE)
@@ -59,4 +68,15 @@ def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str,
             log(message)
     if not invocation.is_successful():
         raise RuntimeError(f"dbt build for as_of {as_of} failed; see the dbt log above ({target})")
+    stamp.write_text(fingerprint + "\n")  # only a complete build is ever reused
     return target
+
+
+def _build_inputs(paths: DataPaths, as_of: dt.date) -> str:
+    import duckdb
+
+    con = duckdb.connect(str(paths.raw_db), read_only=True)
+    try:
+        return build_inputs_fingerprint(con, as_of) + "+" + AS_OF_EXCLUDE.replace(" ", ",")
+    finally:
+        con.close()
