@@ -11,9 +11,11 @@ joins the failing combinations back to every raw row that carries them. Same ver
 thousand rows for GX instead of millions. `mode="rows"` hands GX one row per raw row
 (`vid` = the raw row id) instead; the tests run both and compare.
 
-All blocks of one table are stacked into one frame (a `block` column tells them apart; columns of
-other blocks are null), so each raw table is one GX suite validated against one batch; every
-expectation carries a row condition `block == <its block>`.
+All blocks of one table are stacked into one frame (an integer `block` column, the block's
+position in the suite, tells them apart; columns of other blocks are null), so each raw table is
+one GX suite validated against one batch; every expectation carries a row condition
+`block == <its block>` (an integer: GX filters the frame once per metric, and pandas compares
+integers far faster than strings).
 """
 
 from __future__ import annotations
@@ -64,6 +66,11 @@ class GxSuite:
     base: str  # a relation with `rid` (the raw row id) and every column the blocks and messages use
     blocks: tuple[Block, ...]
     rules: tuple[GxRule, ...]
+    #: SQL over the base row `b`: the raw row number a hit is located at (null for tables of files)
+    source_row: str = "b.source_row"
+
+    def block_code(self, block_name: str) -> int:
+        return next(i for i, b in enumerate(self.blocks) if b.name == block_name)
 
 
 @dataclass
@@ -118,28 +125,30 @@ def build_expectation_suite(suite: GxSuite):
     gx = state["gx"]
     from great_expectations.expectations.row_conditions import Column
 
+    context = state["context"]
+    # a suite of this name left by an earlier run in this process goes first: while it is in the
+    # store, GX writes every expectation added to a suite of that name through to it (~0.1 s each)
+    if suite.name in [s.name for s in context.suites.all()]:
+        context.suites.delete(suite.name)
     expectation_suite = gx.ExpectationSuite(name=suite.name)
     for rule in suite.rules:
-        condition = Column("block") == rule.block
+        condition = Column("block") == suite.block_code(rule.block)
         if rule.given:
             condition = condition & Column(rule.given).is_not_null()
         cls = getattr(gx.expectations, rule.expectation)
         expectation_suite.add_expectation(
             cls(**rule.kwargs, row_condition=condition, meta={"rule_id": rule.rule_id, "check_code": rule.code})
         )
-    context = state["context"]
-    existing = [s.name for s in context.suites.all()]
-    if suite.name in existing:
-        context.suites.delete(suite.name)
     return context.suites.add(expectation_suite)
 
 
 def _frame_sql(suite: GxSuite, block: Block, mode: str) -> str:
     cols = ", ".join(f"{expr} as {alias}" for alias, expr in block.columns.items())
     where = f" where {block.where}" if block.where else ""
+    code = suite.block_code(block.name)
     if mode == "rows":
-        return f"select '{block.name}' as block, b.rid as vid, {cols} from {suite.base} b{where}"
-    return f"select '{block.name}' as block, {cols}, count(*) as n_rows from {suite.base} b{where} group by all"
+        return f"select {code} as block, b.rid as vid, {cols} from {suite.base} b{where}"
+    return f"select {code} as block, {cols}, count(*) as n_rows from {suite.base} b{where} group by all"
 
 
 def _join_condition(block: Block, mode: str) -> str:
@@ -151,25 +160,47 @@ def _join_condition(block: Block, mode: str) -> str:
 def run_suite(
     con: duckdb.DuckDBPyConnection, suite: GxSuite, hits_table: str, mode: str = "distinct"
 ) -> SuiteRun:
-    """Validate `suite` and insert (tbl, rule_id, code, rid) of every failing raw row into `hits_table`."""
+    """Validate `suite` and insert (tbl, rule_id, code, severity, rid, source_file, source_row) of every
+    failing raw row into `hits_table`."""
+    return validate_frame(con, suite, prepare_frame(con, suite, mode), hits_table, mode)
+
+
+def frame_table(suite: GxSuite) -> str:
+    return f"chk_frame_{suite.name}"
+
+
+def prepare_frame(con: duckdb.DuckDBPyConnection, suite: GxSuite, mode: str = "distinct") -> SuiteRun:
+    """DuckDB only (no GX, no pandas): the temp table of what GX will see. Split from
+    `validate_frame` so the caller can build it while GX is still being imported."""
     run = SuiteRun(suite.name)
     started = time.perf_counter()
-    frame_table = f"chk_frame_{suite.name}"
+    table = frame_table(suite)
     parts = [_frame_sql(suite, block, mode) for block in suite.blocks]
     if mode == "rows":
-        con.execute(f"create or replace temp table {frame_table} as " + " union all by name ".join(parts))
+        con.execute(f"create or replace temp table {table} as " + " union all by name ".join(parts))
     else:
         con.execute(
-            f"create or replace temp table {frame_table} as "
+            f"create or replace temp table {table} as "
             f"select row_number() over () as vid, * from ({' union all by name '.join(parts)})"
         )
-    frame = con.execute(f"select * exclude (n_rows) from {frame_table}" if mode != "rows" else f"select * from {frame_table}").df()
+    run.seconds_frame = time.perf_counter() - started
+    return run
+
+
+def validate_frame(
+    con: duckdb.DuckDBPyConnection, suite: GxSuite, run: SuiteRun, hits_table: str, mode: str = "distinct"
+) -> SuiteRun:
+    """Hand the frame `prepare_frame` built to GX, and map its verdicts back to the raw rows."""
+    started = time.perf_counter()
+    table = frame_table(suite)
+    frame = con.execute(f"select * exclude (n_rows) from {table}" if mode != "rows" else f"select * from {table}").df()
     run.frame_rows = len(frame)
     run.raw_rows = con.execute(f"select count(*) from {suite.base}").fetchall()[0][0]
-    run.seconds_frame = time.perf_counter() - started
+    run.seconds_frame += time.perf_counter() - started
 
     started = time.perf_counter()
     failing = _validate(suite, frame)
+    del frame
     run.seconds_gx = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -185,17 +216,18 @@ def run_suite(
                 block = blocks[rule.block]
                 con.execute(
                     f"""
-                    insert into {hits_table} (tbl, rule_id, code, severity, rid, info)
-                    select distinct '{suite.name}', '{rule.rule_id}', '{rule.code}', '{CHECKS[rule.code].severity}', b.rid, null
+                    insert into {hits_table} (tbl, rule_id, code, severity, rid, info, source_file, source_row)
+                    select distinct '{suite.name}', '{rule.rule_id}', '{rule.code}', '{CHECKS[rule.code].severity}',
+                           b.rid, null, b.source_file, {suite.source_row}
                     from {suite.base} b
-                    join {frame_table} f on f.block = '{block.name}' and {_join_condition(block, mode)}
+                    join {table} f on f.block = {suite.block_code(block.name)} and {_join_condition(block, mode)}
                     where f.vid in (select vid from chk_gx_fails where rule_id = '{rule.rule_id}')
                     {f"and ({block.where})" if block.where else ""}
                     """
                 )
         finally:
             con.unregister("chk_gx_fails")
-    con.execute(f"drop table if exists {frame_table}")
+    con.execute(f"drop table if exists {table}")
     run.seconds_map = time.perf_counter() - started
     return run
 

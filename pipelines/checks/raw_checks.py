@@ -10,6 +10,13 @@ Order (an error keeps its row or file out, and what is kept out raises nothing f
    workbooks still in;
 5. errors: one finding per row and code (per file for A1, T1); row-level warnings: one finding per
    rule and file (count + up to 10 examples), rows with any error left out.
+
+Cost at national scale (4.6 M register rows): GX is imported on a background thread, and the
+register work that needs no GX (its GX frame, the R7/R8 candidates, the SQL rules R2 and R4) runs
+first, before step 2, in the meantime. That is sound because the file-level rules reject workbooks
+and targets files only; should one of their paths also be a register file, that work is redone.
+Row-level warnings (about a million register rows) are counted without being rendered: only their
+examples get a text.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ import duckdb
 
 from pipelines.checks import raw_rules
 from pipelines.checks.catalog import CHECKS, ERROR, RAW_CHECK_CODES
-from pipelines.checks.gx_runner import GxSuite, SuiteRun, run_suite, warm_up_in_background
+from pipelines.checks.gx_runner import (
+    GxSuite, SuiteRun, prepare_frame, run_suite, validate_frame, warm_up_in_background)
 from pipelines.raw_schema import ensure_raw_schema
 
 MAX_EXAMPLES = 10
@@ -99,11 +107,13 @@ create or replace temp table chk_known_corporations as
     select distinct upper(trim(corporatie)) as code from raw.ref_corporaties where corporatie is not null;
 
 create or replace temp table chk_hits (
-    tbl VARCHAR, rule_id VARCHAR, code VARCHAR, severity VARCHAR, rid BIGINT, info VARCHAR);
+    tbl VARCHAR, rule_id VARCHAR, code VARCHAR, severity VARCHAR, rid BIGINT, info VARCHAR,
+    source_file VARCHAR, source_row INTEGER);  -- the location: filled by the GX suites only
 
 create or replace temp table chk_rendered (
     suite VARCHAR, tbl VARCHAR, rule_id VARCHAR, code VARCHAR, severity VARCHAR, file_level BOOLEAN,
-    source_file VARCHAR, source_row INTEGER, entity VARCHAR, file_entity VARCHAR, problem VARCHAR);
+    source_file VARCHAR, source_row INTEGER, entity VARCHAR, file_entity VARCHAR, problem VARCHAR,
+    rid BIGINT, info VARCHAR);
 """
 
 #: the entity a per-file aggregated warning concerns
@@ -133,61 +143,142 @@ def _create_bases(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create or replace temp view {view} as {raw_rules.BASE_SQL[table]}")
 
 
-def _render(con, suite_label: str, table: str, rule_id: str, code: str, problem: str) -> None:
-    """Turn the hits of one rule into person-readable rows of chk_rendered."""
+def _render(con, suite_label: str, table: str, rule_id: str, code: str, problem: str,
+            warning_problems: dict[tuple[str, str], str], located: bool = False) -> None:
+    """Turn the hits of one rule into person-readable rows of chk_rendered.
+
+    Row-level warnings (hundreds of thousands of register rows at national scale) are only
+    counted and shown by up to MAX_EXAMPLES examples per file: their rows keep `rid` and `info`
+    and get their text in `_assemble`, for the examples alone. `located`: the hits carry their
+    source_file and source_row (those of the GX suites), so such warnings need no join."""
     base = raw_rules.BASES[table]
     severity = CHECKS[code].severity
     file_level = table in raw_rules.FILE_LEVEL_TABLES or code == "A14"
     source_row = "null::integer" if table == "agreement_workbooks" else "b.source_row"
+    if severity != ERROR and not file_level:
+        warning_problems[(table, rule_id)] = problem
+        texts = "null, null, null"
+        if located:
+            con.execute(
+                f"""
+                insert into chk_rendered
+                select '{suite_label}', '{table}', '{rule_id}', '{code}', '{severity}', {file_level},
+                       h.source_file, h.source_row, null, null, null, h.rid, h.info
+                from chk_hits h
+                where h.tbl = '{table}' and h.rule_id = '{rule_id}'
+                """
+            )
+            return
+    else:
+        texts = f"{raw_rules.ENTITY_SQL[table]}, {_FILE_ENTITY_SQL[table]}, {problem}"
     con.execute(
         f"""
         insert into chk_rendered
         select '{suite_label}', '{table}', '{rule_id}', '{code}', '{severity}', {file_level},
-               b.source_file, {source_row}, {raw_rules.ENTITY_SQL[table]}, {_FILE_ENTITY_SQL[table]},
-               {problem}
+               b.source_file, {source_row}, {texts}, h.rid, h.info
         from chk_hits h join {base} b on b.rid = h.rid
         where h.tbl = '{table}' and h.rule_id = '{rule_id}'
         """
     )
 
 
-def _run_gx(con, suite: GxSuite, mode: str, runs: list[SuiteRun]) -> None:
-    runs.append(run_suite(con, suite, "chk_hits", mode=mode))
+@dataclass
+class _State:
+    mode: str
+    runs: list[SuiteRun] = field(default_factory=list)
+    #: (table, rule_id) -> problem SQL of the row-level warning rules (rendered lazily, see `_render`)
+    warning_problems: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def _run_gx(con, suite: GxSuite, state: _State, prepared: SuiteRun | None = None) -> None:
+    if prepared is None:
+        run = run_suite(con, suite, "chk_hits", mode=state.mode)
+    else:
+        run = validate_frame(con, suite, prepared, "chk_hits", mode=state.mode)
+    state.runs.append(run)
     for rule in suite.rules:
-        _render(con, f"gx.{suite.name}", suite.name, rule.rule_id, rule.code, rule.problem)
+        if rule.rule_id not in run.failing_values:  # no hits: nothing to render
+            continue
+        _render(con, f"gx.{suite.name}", suite.name, rule.rule_id, rule.code, rule.problem, state.warning_problems,
+                located=True)
 
 
-def _run_sql(con, rule: raw_rules.SqlRule) -> None:
+def _run_sql(con, rule: raw_rules.SqlRule, state: _State) -> None:
     severity = CHECKS[rule.code].severity
-    con.execute(
+    inserted = con.execute(
         f"""
-        insert into chk_hits
+        insert into chk_hits (tbl, rule_id, code, severity, rid, info)
         select '{rule.table}', '{rule.rule_id}', '{rule.code}', '{severity}', rid, info
         from ({rule.hits}) as hit(rid, info)
         """
-    )
-    _render(con, f"sql.{rule.table}", rule.table, rule.rule_id, rule.code, rule.problem)
+    ).fetchall()[0][0]
+    if not inserted:  # no hits: nothing to render
+        return
+    _render(con, f"sql.{rule.table}", rule.table, rule.rule_id, rule.code, rule.problem, state.warning_problems)
 
 
-def _assemble(con) -> None:
+def _assemble(con, warning_problems: dict[tuple[str, str], str]) -> None:
     consequence = "case r.tbl " + " ".join(
         f"when '{t}' then '{c}'" for t, c in raw_rules.CONSEQUENCE.items()
     ) + " end"
-    summary = "case r.rule_id " + " ".join(
+    summary = "case g.rule_id " + " ".join(
         f"when '{k}' then '{v}'" for k, v in _WARNING_SUMMARY.items()
-    ) + " else any_value(r.problem) end"
+    ) + " else any_value(x.problem) end"
     no_problem = ", ".join(f"'{r}'" for r in sorted(_EXAMPLES_WITHOUT_PROBLEM))
+    # row-level warnings: per rule and file the count and the first examples (by source_row) of
+    # the rows without an error; only those examples get their text
+    con.execute(
+        f"""
+        create or replace temp table chk_warning_groups as
+        with error_rows as (
+            select distinct tbl, source_file, source_row from chk_rendered
+            where severity = 'error' and not file_level
+            union
+            select distinct t.tbl, e.source_file, e.source_row
+            from chk_load_row_errors e cross join (values ('register_units'), ('agreement_rows')) t(tbl)
+        ),
+        row_warnings as (
+            select r.* from chk_rendered r
+            where r.severity = 'warning' and not r.file_level
+              and not exists (select 1 from error_rows e
+                              where e.tbl = r.tbl and e.source_file = r.source_file
+                                and e.source_row = r.source_row)
+        )
+        select r.rule_id, r.code, r.source_file, any_value(r.suite) as suite, any_value(r.tbl) as tbl,
+               count(*) as n,
+               -- the first examples by source_row (nulls last), kept by a top-n aggregate
+               min_by({{'rid': r.rid, 'info': r.info, 'source_row': r.source_row}},
+                      coalesce(r.source_row::bigint, 9223372036854775807), {MAX_EXAMPLES}) as examples
+        from row_warnings r
+        group by r.rule_id, r.code, r.source_file
+        """
+    )
+    con.execute(
+        """create or replace temp table chk_warning_examples (
+               rule_id VARCHAR, source_file VARCHAR, pos BIGINT, entity VARCHAR, file_entity VARCHAR,
+               problem VARCHAR, example VARCHAR)"""
+    )
+    for (table, rule_id), problem in warning_problems.items():
+        con.execute(
+            f"""
+            insert into chk_warning_examples
+            with x as (
+                select g.rule_id, g.source_file, u.pos, u.e.rid as rid, u.e.info as info, u.e.source_row as source_row
+                from chk_warning_groups g, unnest(g.examples) with ordinality as u(e, pos)
+                where g.tbl = '{table}' and g.rule_id = '{rule_id}')
+            select r.rule_id, r.source_file, r.pos, r.entity, r.file_entity, r.problem,
+                   r.entity || ' (row ' || r.source_row
+                   || case when r.rule_id in ({no_problem}) then '' else ': ' || r.problem end || ')'
+            from (select h.*, {raw_rules.ENTITY_SQL[table]} as entity, {_FILE_ENTITY_SQL[table]} as file_entity,
+                         {problem} as problem
+                  from x as h join {raw_rules.BASES[table]} b on b.rid = h.rid) r
+            """
+        )
     con.execute(
         f"""
         create or replace temp table chk_findings as
         with row_errors as (
             select * from chk_rendered r where r.severity = 'error' and not r.file_level
-        ),
-        error_rows as (
-            select distinct tbl, source_file, source_row from row_errors
-            union
-            select distinct t.tbl, e.source_file, e.source_row
-            from chk_load_row_errors e cross join (values ('register_units'), ('agreement_rows')) t(tbl)
         ),
         per_row_errors as (
             select any_value(r.suite) as suite, r.code as check_code, 'error' as severity,
@@ -206,24 +297,15 @@ def _assemble(con) -> None:
                    r.source_file, null::integer
             from chk_rendered r where r.file_level
         ),
-        row_warnings as (
-            select r.* from chk_rendered r
-            where r.severity = 'warning' and not r.file_level
-              and not exists (select 1 from error_rows e
-                              where e.tbl = r.tbl and e.source_file = r.source_file
-                                and e.source_row = r.source_row)
-        ),
         per_file_warnings as (
-            select any_value(r.suite), r.code, 'warning', any_value(r.file_entity),
-                   r.source_file || ': ' || {summary} || ': ' || count(*) || '; e.g. '
-                       || array_to_string(list(
-                              r.entity || ' (row ' || r.source_row
-                              || case when r.rule_id in ({no_problem}) then '' else ': ' || r.problem end || ')'
-                              order by r.source_row)[1:{MAX_EXAMPLES}], ', ')
-                       || case when count(*) > {MAX_EXAMPLES} then ', ...' else '' end,
-                   r.source_file, null::integer
-            from row_warnings r
-            group by r.rule_id, r.code, r.source_file
+            select g.suite, g.code, 'warning', any_value(x.file_entity),
+                   g.source_file || ': ' || {summary} || ': ' || g.n || '; e.g. '
+                       || array_to_string(list(x.example order by x.pos), ', ')
+                       || case when g.n > {MAX_EXAMPLES} then ', ...' else '' end,
+                   g.source_file, null::integer
+            from chk_warning_groups g
+            join chk_warning_examples x on x.rule_id = g.rule_id and x.source_file = g.source_file
+            group by g.rule_id, g.code, g.source_file, g.suite, g.n
         )
         select * from per_row_errors
         union all select * from per_file
@@ -247,56 +329,84 @@ def run_raw_checks(con: duckdb.DuckDBPyConnection, mode: str = "distinct") -> Ra
 
 
 _TEMP_TABLES = ("chk_files_out", "chk_load_row_errors", "chk_load_a13", "chk_known_municipalities",
-                "chk_known_corporations", "chk_hits", "chk_rendered", "chk_findings")
+                "chk_known_corporations", "chk_hits", "chk_rendered", "chk_findings", "chk_r7_candidates",
+                "chk_r8_candidates", "chk_warning_groups", "chk_warning_examples")
 
 
 def _drop_temp_objects(con: duckdb.DuckDBPyConnection) -> None:
     for view in raw_rules.BASES.values():
         con.execute(f"drop view if exists temp.{view}")
-    for table in _TEMP_TABLES:
+    for table in _TEMP_TABLES + tuple(f"chk_frame_{t}" for t in raw_rules.BASES):
         con.execute(f"drop table if exists temp.{table}")
+
+
+def _prepare_register(con, state: _State) -> tuple[GxSuite, SuiteRun]:
+    """The work over the register that needs no GX: its GX frame, the R7/R8 candidates and the SQL
+    row rules (R2, R4)."""
+    suite = raw_rules.register_suite()
+    prepared = prepare_frame(con, suite, state.mode)
+    raw_rules.build_register_candidates(con)
+    for rule in raw_rules.SQL_ROW_RULES:
+        if rule.table == "register_units":
+            _run_sql(con, rule, state)
+    return suite, prepared
 
 
 def _run(con: duckdb.DuckDBPyConnection, mode: str) -> RawCheckResult:
     seconds: dict[str, float] = {}
-    runs: list[SuiteRun] = []
+    state = _State(mode)
     started = time.perf_counter()
     con.execute(_SETUP_SQL)
     _create_bases(con)
     known_codes = [r[0] for r in con.execute("select distinct code from chk_known_municipalities").fetchall()]
     seconds["setup"] = time.perf_counter() - started
 
+    # the register work that needs no GX runs first, while GX is still being imported
+    t = time.perf_counter()
+    register, register_prepared = _prepare_register(con, state)
+    seconds["register_prepare"] = time.perf_counter() - t
+
     # 2. file-level rules, then keep their files out
     t = time.perf_counter()
-    _run_gx(con, raw_rules.agreement_workbooks_suite(known_codes), mode, runs)
-    _run_gx(con, raw_rules.targets_suite(), mode, runs)
+    _run_gx(con, raw_rules.agreement_workbooks_suite(known_codes), state)
+    _run_gx(con, raw_rules.targets_suite(), state)
     for rule in raw_rules.SQL_FILE_RULES:
-        _run_sql(con, rule)
+        _run_sql(con, rule, state)
     con.execute(
         """insert into chk_files_out
            select distinct source_file, 'checks' from chk_rendered
            where severity = 'error' and file_level and source_file not in (select source_file from chk_files_out)"""
     )
+    # file-level rules reject workbooks and targets files, never register files; should a path
+    # ever be both, the register base changed and its preparation is redone
+    if con.execute(
+        """select count(*) from chk_files_out o
+           where o.reason = 'checks' and o.source_file in (select distinct source_file from raw.register_units)"""
+    ).fetchall()[0][0]:
+        for table in ("chk_hits", "chk_rendered"):
+            con.execute(f"delete from {table} where tbl = 'register_units'")
+        register, register_prepared = _prepare_register(con, state)
     seconds["file_rules"] = time.perf_counter() - t
 
     # 3. row rules
     t = time.perf_counter()
-    _run_gx(con, raw_rules.register_suite(), mode, runs)
+    _run_gx(con, register, state, register_prepared)
     seconds["gx_register_units"] = time.perf_counter() - t
     t = time.perf_counter()
-    _run_gx(con, raw_rules.agreement_rows_suite(), mode, runs)
+    _run_gx(con, raw_rules.agreement_rows_suite(), state)
     seconds["gx_agreement_rows"] = time.perf_counter() - t
     t = time.perf_counter()
     for rule in raw_rules.SQL_ROW_RULES:
-        _run_sql(con, rule)
+        if rule.table != "register_units":  # those ran with the register preparation
+            _run_sql(con, rule, state)
     # 4. cross-row rules over what is still in
     for rule in raw_rules.SQL_CROSS_ROW_RULES + raw_rules.SQL_WORKBOOK_WARNINGS:
-        _run_sql(con, rule)
+        _run_sql(con, rule, state)
     seconds["sql_rules"] = time.perf_counter() - t
 
     # 5. findings
     t = time.perf_counter()
-    _assemble(con)
+    _assemble(con, state.warning_problems)
     con.execute("begin transaction")
     try:
         con.execute("delete from checks.findings")
@@ -317,7 +427,7 @@ def _run(con: duckdb.DuckDBPyConnection, mode: str) -> RawCheckResult:
     by_code = _summarise(con, findings)
     seconds["assemble"] = time.perf_counter() - t
     seconds["total"] = time.perf_counter() - started
-    return RawCheckResult(findings, by_code, runs, seconds)
+    return RawCheckResult(findings, by_code, state.runs, seconds)
 
 
 def _summarise(con, findings: list[Finding]) -> dict[str, CodeSummary]:
