@@ -139,6 +139,24 @@ def test_f5_prefers_a_copy_that_is_accepted(tmp_path):
     assert entries[REG][0] == "loaded"
 
 
+def test_register_copies_read_ahead_keep_their_order(tmp_path):
+    """Register files are read ahead in a worker thread: a copy (F5) skipped in between changes nothing."""
+    paths = data_root(tmp_path)
+    folder = paths.raw / "register/2022-12-31"
+    text = (folder / "L0001.csv").read_text()
+    (folder / "L0001_kopie.csv").write_text(text)  # sorts after L0001.csv, same bytes: F5
+    (folder / "L0003.csv").write_text(text.replace("L0001", "L0003"))  # after the copy, loaded
+    ingest_all(paths)
+    entries = log(paths)
+    assert entries[REG][0] == "loaded"
+    assert entries["register/2022-12-31/L0001_kopie.csv"][0] == "rejected"
+    assert entries["register/2022-12-31/L0001_kopie.csv"][2].startswith("F5 (warning)")
+    assert entries["register/2022-12-31/L0003.csv"][0] == "loaded"
+    counts = dict(query(paths, "select source_file, count(*) from raw.register_units group by all"))
+    assert counts["register/2022-12-31/L0003.csv"] == counts[REG] > 0
+    assert "register/2022-12-31/L0001_kopie.csv" not in counts
+
+
 def test_raw_files_are_never_touched(tmp_path):
     paths = data_root(tmp_path)
     (paths.raw / "register/2022-12-31/L0002.csv").write_bytes(b"")  # a rejected one too

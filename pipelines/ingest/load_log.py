@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -129,6 +130,13 @@ def sync_files(
     present = {f.rel for f in files}
     redo = (present | {p for p, e in previous.items() if e.status != "removed"}) - keep
 
+    # the files to parse, in order; a loader whose parse() is a pure function of the bytes has them
+    # read and parsed a few files ahead by a worker thread while this one writes
+    to_parse = [
+        f for f in files
+        if f.rel not in keep and f.rel not in unreadable and winner.get(f.sha256, f.rel) == f.rel
+    ]
+    ahead = _ReadAhead(loader, to_parse, background=getattr(loader, "parse_in_background", False))
     con.execute("begin transaction")
     try:
         if redo:
@@ -160,9 +168,10 @@ def sync_files(
                 continue
             result.parsed += 1
             try:
-                data = source.read_bytes()
-                source.sha256 = hashlib.sha256(data).hexdigest()  # of exactly the bytes parsed
-                parsed = loader.parse(source, data)
+                sha, parsed = ahead.result(source)
+                source.sha256 = sha or source.sha256
+                if isinstance(parsed, BaseException):
+                    raise parsed
             except FileRejected as exc:
                 _reject(result, source, kind, now, exc)
                 continue
@@ -189,10 +198,73 @@ def sync_files(
         _write_log(con, result)
         con.execute("commit")
     except BaseException:
+        ahead.close()
         con.execute("rollback")
         raise
+    ahead.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _read_and_parse(loader: Loader, source: SourceFile) -> tuple[str | None, Parsed | BaseException]:
+    """(sha256 of exactly the bytes parsed, or None when unread; the Parsed or the exception)."""
+    sha = None
+    try:
+        data = source.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        return sha, loader.parse(source, data)
+    except Exception as exc:  # handed to the caller, which rejects the file
+        return sha, exc
+
+
+class _ReadAhead:
+    """Reads and parses `sources` in their order, up to `depth` files ahead, in one worker thread.
+
+    polars and hashlib release the GIL, and so does DuckDB while it writes the previous batch, so
+    reading and writing overlap. Asked for a source, it drops what it read ahead of the sources
+    before it (skipped, e.g. a copy of a file loaded in this run, F5). A source it does not hold
+    (or any source, without a background loader) is read and parsed right there.
+    """
+
+    def __init__(self, loader: Loader, sources: list[SourceFile], background: bool, depth: int = 32) -> None:
+        self._loader = loader
+        self._queue = deque(sources) if background and len(sources) > 1 else deque()
+        self._pending: OrderedDict[str, Future] = OrderedDict()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="npa-read") if self._queue else None
+        self._depth = depth
+        self._fill()
+
+    def _fill(self) -> None:
+        while self._pool is not None and self._queue and len(self._pending) < self._depth:
+            source = self._queue.popleft()
+            self._pending[source.rel] = self._pool.submit(_read_and_parse, self._loader, source)
+
+    def result(self, source: SourceFile) -> tuple[str | None, Parsed | BaseException]:
+        future = None
+        if source.rel in self._pending:
+            while future is None:
+                rel, candidate = self._pending.popitem(last=False)
+                if rel == source.rel:
+                    future = candidate
+                else:
+                    candidate.cancel()
+        elif any(s.rel == source.rel for s in self._queue):
+            for candidate in self._pending.values():  # everything read ahead came before this source
+                candidate.cancel()
+            self._pending.clear()
+            while self._queue.popleft().rel != source.rel:
+                pass
+        self._fill()
+        return future.result() if future is not None else _read_and_parse(self._loader, source)
+
+    def close(self) -> None:
+        self._queue.clear()
+        if self._pool is not None:
+            for future in self._pending.values():
+                future.cancel()
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        self._pending.clear()
 
 
 def _reject(result: KindResult, source: SourceFile, kind: str, now: dt.datetime, exc: FileRejected) -> None:
