@@ -85,7 +85,8 @@ calibrate: $(STAMP)
 	$(BIN)/npa calibrate
 
 bench: $(MANIFEST)
-	$(BIN)/python -m bench --scale $(if $(filter demo,$(SCALE)),demo,national)
+	@# national unless SCALE is given on the command line (SCALE's default, demo, is for `make run`)
+	$(BIN)/python -m bench --scale $(if $(filter command line environment,$(origin SCALE)),$(SCALE),national)
 
 clean:
 	rm -rf data/work data/marts/releases data/marts/current data/marts/warehouse.duckdb data/marts/parquet data/reports dbt_project/target

@@ -67,7 +67,7 @@ def test_dbt_env_points_at_the_private_databases_and_carries_the_run(tmp_path: P
     env = dbt_env(paths)
     assert env == {"NPA_BUILD_DB": str(tmp_path / "work" / "build.duckdb"),
                    "NPA_RAW_DB": str(tmp_path / "work" / "raw_layer.duckdb"),
-                   "NPA_RUN_ID": "manual", "NPA_CHECKED_AT": ""}
+                   "NPA_DBT_MEMORY": "900MB", "NPA_RUN_ID": "manual", "NPA_CHECKED_AT": ""}
     assert dbt_env(paths, build_db=tmp_path / "x.duckdb")["NPA_BUILD_DB"] == str(tmp_path / "x.duckdb")
     stamped = dbt_env(paths, run_id="run-1", checked_at=dt.datetime(2026, 1, 1, 2, 0, 0, 123, tzinfo=dt.timezone.utc))
     assert stamped["NPA_RUN_ID"] == "run-1" and stamped["NPA_CHECKED_AT"] == "2026-01-01T02:00:00+00:00"
@@ -95,3 +95,14 @@ def test_sensor_fails_runs_whose_cli_process_was_killed(tmp_path: Path):
     new_raw_files_sensor(context)
     assert instance.get_run_by_id("killed").status == dg.DagsterRunStatus.FAILURE
     assert instance.get_run_by_id("running").status == dg.DagsterRunStatus.STARTED
+
+
+def test_dbt_memory_limit_follows_the_register(monkeypatch):
+    from pipelines.warehouse.dbt_cli import dbt_memory_limit
+
+    assert dbt_memory_limit(0) == "900MB"  # floor
+    assert dbt_memory_limit(4_604_080) == "1100MB"  # national
+    assert dbt_memory_limit(9_208_160) == "2100MB"  # twice national (fails at 1.2 GB)
+    assert dbt_memory_limit(9_208_160, override="3GB") == "3GB"
+    monkeypatch.setenv("NPA_DBT_MEMORY_LIMIT", "1500MB")
+    assert dbt_env(DataPaths(Path("/x")), register_units=9_208_160)["NPA_DBT_MEMORY"] == "1500MB"

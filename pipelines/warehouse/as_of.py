@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipelines.config import DataPaths
 from pipelines.warehouse.build_inputs import build_inputs_fingerprint
-from pipelines.warehouse.dbt_cli import NIGHTLY_EXCLUDE, dbt_build_args, dbt_env
+from pipelines.warehouse.dbt_cli import NIGHTLY_EXCLUDE, dbt_build_args, dbt_env, register_units
 
 # What the as-of build leaves out. Models: none. The report reads fourteen marts, and dq_findings
 # unions every check model, so `+marts` would select every model of the project anyway.
@@ -57,7 +57,8 @@ def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str,
         return target
     for stale in (stamp, target, target.with_name(target.name + ".wal")):
         stale.unlink(missing_ok=True)
-    os.environ.update(dbt_env(paths, build_db=target, run_id=run_id, checked_at=dt.datetime.now(dt.timezone.utc)))
+    os.environ.update(dbt_env(paths, build_db=target, run_id=run_id, checked_at=dt.datetime.now(dt.timezone.utc),
+                              register_units=register_units(paths)))
     args = dbt_build_args(as_of, exclude=AS_OF_EXCLUDE)
     invocation = dbt_resource().cli(
         args, raise_on_error=False, target_path=paths.work / "dbt_target" / f"as_of-{label}"

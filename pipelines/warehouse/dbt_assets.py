@@ -26,7 +26,7 @@ from dagster_dbt import (
 from pipelines.config import DBT_PROJECT_DIR, as_of_from_env
 from pipelines.operations.stage_hooks import pause_point
 from pipelines.resources import WarehouseResource
-from pipelines.warehouse.dbt_cli import dbt_build_args, dbt_env
+from pipelines.warehouse.dbt_cli import dbt_build_args, dbt_env, register_units
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # dbt comes with this environment; the venv's bin folder need not be on PATH (e.g. under make)
@@ -81,7 +81,8 @@ def warehouse_dbt_models(
     paths.work.mkdir(parents=True, exist_ok=True)
     # dbt reads the database locations from the environment (profiles.yml), and dagster-dbt passes
     # this process's environment on to the dbt subprocess.
-    os.environ.update(dbt_env(paths, run_id=context.run.run_id, checked_at=dt.datetime.now(dt.timezone.utc)))
+    os.environ.update(dbt_env(paths, run_id=context.run.run_id, checked_at=dt.datetime.now(dt.timezone.utc),
+                              register_units=register_units(paths)))
     args = dbt_build_args(as_of_from_env())
     # One fixed target folder per data root: dbt's partial parse state survives between nightly
     # runs, and artifacts do not pile up in the project folder.
