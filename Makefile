@@ -60,8 +60,11 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	fi
 
-dagster-home:
+dagster-home: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME) && cp pipelines/operations/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@# create the run history's databases before several processes (webserver, daemon, code
+	@# server) open them at once: concurrent creation can stamp a schema version twice
+	@$(BIN)/python -c "import dagster; dagster.DagsterInstance.get().dispose()"
 
 run: $(MANIFEST) dagster-home
 	$(BIN)/npa run

@@ -169,6 +169,10 @@ class DagsterServices:
     # processes -------------------------------------------------------------------------------
 
     def start(self) -> None:
+        # create the run history's databases once, as `make dagster-home` does: two processes
+        # creating the same SQLite database at the same moment can both stamp its schema version
+        subprocess.run([str(BIN / "python"), "-c", "import dagster; dagster.DagsterInstance.get().dispose()"],
+                       env=self.env, cwd=REPO_ROOT, check=True, timeout=300)
         self._spawn("webserver", [str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(self.port)])
         self._spawn("daemon", [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"])
 
