@@ -75,12 +75,13 @@ def run_nightly(as_of: dt.date | None, rebuild: bool = False):
 
     from pipelines.definitions import defs
     from pipelines.operations.abandoned_runs import in_process_run_tags
+    from pipelines.warehouse.assets import rebuild_run_config
 
     if as_of is not None:
         os.environ["NPA_AS_OF"] = as_of.isoformat()
     job = defs.resolve_job_def("nightly_refresh")
     instance = dagster_instance()
-    run_config = {"ops": {"raw__build_inputs": {"config": {"rebuild": True}}}} if rebuild else None
+    run_config = rebuild_run_config() if rebuild else None
     return job.execute_in_process(instance=instance, run_config=run_config, tags=in_process_run_tags(instance),
                                   raise_on_error=False)
 

@@ -28,6 +28,7 @@ def run_nightly(paths: DataPaths, as_of: str | None = None, rebuild: bool = Fals
     import dagster as dg
 
     from pipelines.definitions import defs
+    from pipelines.warehouse.assets import rebuild_run_config
 
     saved = {k: os.environ.get(k) for k in ("NPA_DATA_DIR", "NPA_AS_OF")}
     os.environ["NPA_DATA_DIR"] = str(paths.root)
@@ -37,7 +38,7 @@ def run_nightly(paths: DataPaths, as_of: str | None = None, rebuild: bool = Fals
         os.environ.pop("NPA_AS_OF", None)
     try:
         job = defs.resolve_job_def("nightly_refresh")
-        run_config = {"ops": {"raw__build_inputs": {"config": {"rebuild": True}}}} if rebuild else None
+        run_config = rebuild_run_config() if rebuild else None
         return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), run_config=run_config,
                                       raise_on_error=False)
     finally:

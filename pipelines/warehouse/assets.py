@@ -28,6 +28,11 @@ class BuildInputsConfig(dg.Config):
     rebuild: bool = False  # check, build and publish even when the inputs equal the published release's
 
 
+def rebuild_run_config() -> dict:
+    """Run config of the nightly job that checks, builds and publishes even when nothing changed."""
+    return {"ops": {"raw__build_inputs": {"config": {"rebuild": True}}}}
+
+
 def current_build_inputs(warehouse: WarehouseResource) -> str:
     con = duckdb.connect(str(warehouse.paths.raw_db), read_only=True)
     try:
