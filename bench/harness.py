@@ -250,55 +250,56 @@ def reference_dir() -> Path | None:
     return None
 
 
-def ensure_dataset(scale: str, seed: int, log) -> Path:
-    """bench/cache/<scale>/raw, generated once per scale, seed and generator version."""
-    folder = CACHE / scale
+def _cached(name: str, fingerprint: str, build, log, what: str) -> Path:
+    """bench/cache/<name>/raw, made by `build(raw_dir) -> dict` (announced as `what`) only when the
+    folder's fingerprint differs; built aside and renamed into place, so a stopped build leaves nothing."""
+    folder = CACHE / name
     marker = folder / "dataset.json"
-    fp = _fingerprint(scale, str(seed))
-    if marker.is_file() and json.loads(marker.read_text()).get("fingerprint") == fp and (folder / "raw").is_dir():
+    if marker.is_file() and json.loads(marker.read_text()).get("fingerprint") == fingerprint and (folder / "raw").is_dir():
         return folder / "raw"
-    log(f"generating the '{scale}' data set (seed {seed}) into {folder / 'raw'} ...")
-    tmp = CACHE / f".{scale}.tmp"
+    log(f"{what} into {folder / 'raw'} ...")
+    tmp = CACHE / f".{name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    env = dict(os.environ)
-    ref = reference_dir()
-    if ref:
-        env["NPA_REFERENCE_DIR"] = str(ref)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pipelines.generate", "--scale", scale, "--seed", str(seed),
-                           "--out", str(tmp / "raw")], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
-    if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-10:])
-        raise subprocess.CalledProcessError(done.returncode, "pipelines.generate", stderr=tail)
-    (tmp / "dataset.json").write_text(json.dumps({
-        "scale": scale, "seed": seed, "fingerprint": fp, "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
-        "seconds": round(time.perf_counter() - started, 1)}, indent=1))
+    summary = build(tmp / "raw")
+    (tmp / "dataset.json").write_text(json.dumps(
+        {**summary, "fingerprint": fingerprint, "seconds": round(time.perf_counter() - started, 1)}, indent=1))
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
     return folder / "raw"
+
+
+def ensure_dataset(scale: str, seed: int, log) -> Path:
+    """bench/cache/<scale>/raw, generated once per scale, seed and generator version."""
+
+    def generate(raw: Path) -> dict:
+        env = dict(os.environ)
+        ref = reference_dir()
+        if ref:
+            env["NPA_REFERENCE_DIR"] = str(ref)
+        done = subprocess.run([sys.executable, "-m", "pipelines.generate", "--scale", scale, "--seed", str(seed),
+                               "--out", str(raw)], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            tail = "\n".join(done.stderr.strip().splitlines()[-10:])
+            raise subprocess.CalledProcessError(done.returncode, "pipelines.generate", stderr=tail)
+        return {"scale": scale, "seed": seed, "generated_at": dt.datetime.now().isoformat(timespec="seconds")}
+
+    return _cached(scale, _fingerprint(scale, str(seed)), generate, log,
+                   f"generating the '{scale}' data set (seed {seed})")
 
 
 def ensure_twice(scale: str, base_raw: Path, log) -> Path:
     """bench/cache/<scale>x2/raw: every register file with each dwelling twice, the rest as is."""
     from bench.twice import make_twice
 
-    folder = CACHE / f"{scale}x2"
-    marker = folder / "dataset.json"
+    def write(raw: Path) -> dict:
+        return {"base": scale, **make_twice(base_raw, raw)}
+
     base_fp = json.loads((base_raw.parent / "dataset.json").read_text())["fingerprint"]
     fp = hashlib.sha256((base_fp + (BENCH / "twice.py").read_text()).encode()).hexdigest()[:16]
-    if marker.is_file() and json.loads(marker.read_text()).get("fingerprint") == fp and (folder / "raw").is_dir():
-        return folder / "raw"
-    log(f"writing the x2 data set into {folder / 'raw'} ...")
-    tmp = CACHE / f".{scale}x2.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    summary = make_twice(base_raw, tmp / "raw")
-    (tmp / "dataset.json").write_text(json.dumps({"base": scale, "fingerprint": fp, **summary}, indent=1))
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.rename(folder)
-    return folder / "raw"
+    return _cached(f"{scale}x2", fp, write, log, "writing the x2 data set")
 
 
 def link_tree(src: Path, dst: Path) -> None:
