@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from pipelines.config import DataPaths
-from pipelines.warehouse.build_inputs import build_inputs_fingerprint
+from pipelines.warehouse.build_inputs import build_inputs_of
 from pipelines.warehouse.dbt_cli import NIGHTLY_EXCLUDE, dbt_build_args, dbt_env, register_units
 
 # What the as-of build leaves out. Models: none. The report reads fourteen marts, and dq_findings
@@ -15,8 +15,7 @@ from pipelines.warehouse.dbt_cli import NIGHTLY_EXCLUDE, dbt_build_args, dbt_env
 # Data tests: the nightly build runs all of them on the same raw data. Of those, the tests on seeds
 # and staging see exactly the same tables here (nothing there depends on `as_of`); the tests on the
 # intermediate and check models test the SQL's plumbing, which a reference date does not change.
-# They cost about 130 dbt nodes (~5 s of a report's wall time), each a fraction of a second of dbt
-# overhead. What a reference date can break is the figures the report prints, so the as-of build
+# They are about 130 dbt nodes, each mostly dbt overhead. What a reference date can break is the figures the report prints, so the as-of build
 # keeps the tests on the marts that guard them: unique keys and unique combinations (nothing
 # counted twice after choosing the agreement version valid on the date), roll-ups that add up
 # across area levels, value bounds (expression_is_true) and relationships between the marts.
@@ -74,10 +73,4 @@ def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str,
 
 
 def _build_inputs(paths: DataPaths, as_of: dt.date) -> str:
-    import duckdb
-
-    con = duckdb.connect(str(paths.raw_db), read_only=True)
-    try:
-        return build_inputs_fingerprint(con, as_of) + "+" + AS_OF_EXCLUDE.replace(" ", ",")
-    finally:
-        con.close()
+    return build_inputs_of(paths.raw_db, as_of) + "+" + AS_OF_EXCLUDE.replace(" ", ",")

@@ -4,13 +4,12 @@ rebuild out when nothing it depends on changed since the published release."""
 import datetime as dt
 
 import dagster as dg
-import duckdb
 
 from pipelines.config import as_of_from_env
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.build_inputs import (
     BUILD_INPUTS_KEY,
-    build_inputs_fingerprint,
+    build_inputs_of,
     read_release_manifest,
 )
 from pipelines.warehouse.dbt_assets import warehouse_dbt_models
@@ -34,11 +33,7 @@ def rebuild_run_config() -> dict:
 
 
 def current_build_inputs(warehouse: WarehouseResource) -> str:
-    con = duckdb.connect(str(warehouse.paths.raw_db), read_only=True)
-    try:
-        return build_inputs_fingerprint(con, as_of_from_env())
-    finally:
-        con.close()
+    return build_inputs_of(warehouse.paths.raw_db, as_of_from_env())
 
 
 @dg.asset(

@@ -85,6 +85,17 @@ def build_inputs_fingerprint(raw_con, as_of: dt.date | None) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+def build_inputs_of(raw_db: Path, as_of: dt.date | None) -> str:
+    """`build_inputs_fingerprint` of the raw-layer database file (opened read-only)."""
+    import duckdb
+
+    con = duckdb.connect(str(raw_db), read_only=True)
+    try:
+        return build_inputs_fingerprint(con, as_of)
+    finally:
+        con.close()
+
+
 def read_release_manifest(release_dir: Path | None) -> dict | None:
     """The `release.json` of a release folder, or None (older releases have none)."""
     if release_dir is None:
