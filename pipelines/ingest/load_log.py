@@ -45,6 +45,10 @@ class Loader(Protocol):
 
     def flush(self, con) -> int: ...
 
+    # optional: a loader that writes in the background (register.RegisterLoader) also has
+    # finish(con), called after the last flush and before the commit, and abort(), called
+    # before a rollback; until either returns, the connection belongs to the loader.
+
 
 @dataclass
 class LogEntry:
@@ -190,6 +194,8 @@ def sync_files(
                 result.rows_inserted += loader.flush(con)
                 pause_point(PAUSE_BETWEEN_FILES)
         result.rows_inserted += loader.flush(con)
+        if hasattr(loader, "finish"):
+            loader.finish(con)
 
         for path, prev in sorted(previous.items()):
             if path not in present and prev.status != "removed":
@@ -199,6 +205,8 @@ def sync_files(
         con.execute("commit")
     except BaseException:
         ahead.close()
+        if hasattr(loader, "abort"):
+            loader.abort()
         con.execute("rollback")
         raise
     ahead.close()

@@ -3,8 +3,8 @@
 Each file is read into a polars frame of text (see csv_reader) and checked against its name, in a
 worker thread a few files ahead of the writer (load_log.sync_files); accepted files are buffered,
 parsed together column by column with polars (numbers.py; columns with few distinct values once
-per distinct value) and written to raw.register_units with one insert per batch of about 400,000
-rows, handed to DuckDB as Arrow.
+per distinct value) per batch of about 400,000 rows, and streamed as Arrow into one INSERT into
+raw.register_units that runs while the next batch is parsed (arrow_stream.py).
 
 File name vs content (F3). The folder must be a date `YYYY-MM-DD` and the file name (without
 extension) the corporation. If any row has a readable `peildatum` other than the folder date, or a
@@ -26,6 +26,7 @@ from pathlib import PurePosixPath
 
 import polars as pl
 
+from pipelines.ingest.arrow_stream import ArrowInsertStream
 from pipelines.ingest.csv_reader import pick_columns, read_csv_table
 from pipelines.ingest.files import FileRejected, Finding, Parsed, SourceFile, describe_rows, norm_header
 from pipelines.ingest.numbers import PARSERS, parse_iso_date
@@ -237,7 +238,8 @@ def _check_name_vs_content(frame: pl.DataFrame, rel: str, file_date, file_corp: 
 
 
 class RegisterLoader:
-    """Buffers accepted register frames (text as written); parses and writes them per batch."""
+    """Buffers accepted register frames (text as written); parses them per batch and streams them
+    into raw.register_units through one INSERT (arrow_stream), which `finish` completes."""
 
     kind = "register"
     tables = ("raw.register_units",)
@@ -246,7 +248,7 @@ class RegisterLoader:
     def __init__(self) -> None:
         self._frames: list[pl.DataFrame] = []
         self._rows = 0
-        self._checked = False
+        self._stream: ArrowInsertStream | None = None
 
     def parse(self, source: SourceFile, data: bytes) -> Parsed:
         return read_register(source, data)
@@ -263,21 +265,32 @@ class RegisterLoader:
         columns = [r[0] for r in con.execute(f"select * from {TABLE} limit 0").description]
         if columns != TABLE_COLUMNS:
             raise RuntimeError(f"{TABLE} has columns {columns}, expected {TABLE_COLUMNS}")
-        self._checked = True
 
     def flush(self, con) -> int:
+        """Parse the buffered frames and hand them to the INSERT (written while the caller goes on)."""
         if not self._frames:
             return 0
-        if not self._checked:
-            self._check_table(con)
-        batch = parse_columns(pl.concat(self._frames, how="vertical"))
+        batch = parse_columns(pl.concat(self._frames, how="vertical")).rechunk()
         self._frames, self._rows = [], 0
         inserted = batch.height
-        # string views straight through: cheaper than DuckDB's own conversion of a polars frame.
-        # A relation, not con.register(): a view registered and dropped inside the transaction
-        # keeps its Arrow table alive until the commit, so every batch would stay in memory.
+        # string views straight through: cheaper than DuckDB's own conversion of a polars frame
         table = batch.to_arrow(compat_level=pl.CompatLevel.newest())
         del batch
-        con.from_arrow(table).insert_into(TABLE)
-        del table
+        if self._stream is None:
+            self._check_table(con)
+            self._stream = ArrowInsertStream(con, TABLE, table.schema)
+        self._stream.put(table)
         return inserted
+
+    def finish(self, con) -> None:
+        """Wait until every batch handed over is written (the caller commits after this)."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.close()
+
+    def abort(self) -> None:
+        """Stop writing (the caller rolls back): the connection is free again when this returns."""
+        stream, self._stream = self._stream, None
+        self._frames, self._rows = [], 0
+        if stream is not None:
+            stream.abort()
