@@ -355,8 +355,9 @@ def ensure_manifest(log) -> None:
     if not dbt.exists():
         return
     log("parsing the dbt project (manifest out of date) ...")
-    env = {**os.environ, "NPA_BUILD_DB": os.environ.get("NPA_BUILD_DB", "/tmp/npa-bench-parse.duckdb"),
-           "NPA_RAW_DB": os.environ.get("NPA_RAW_DB", "/tmp/npa-bench-parse-raw.duckdb")}
+    # the profile as the pipeline's builds render it (see pipelines/warehouse/dbt_cli.py), so that
+    # the partial parse state prepared here serves them
+    env = {k: v for k, v in os.environ.items() if k not in ("NPA_BUILD_DB", "NPA_RAW_DB")}
     subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", ".", "--project-dir", "."], cwd=project,
                    env=env, check=False)
 

@@ -51,6 +51,8 @@ def dbt_manifest() -> Path:
     with FileLock(str(project / "target.parse.lock")):
         if not manifest.exists() or any(p.stat().st_mtime > manifest.stat().st_mtime for p in sources):
             dbt = Path(sys.executable).parent / "dbt"
+            # the profile as the pipeline renders it, so that this partial parse state serves its builds
+            env = {k: v for k, v in os.environ.items() if k not in ("NPA_BUILD_DB", "NPA_RAW_DB")}
             subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", ".", "--project-dir", "."],
-                           cwd=project, check=True)
+                           cwd=project, check=True, env=env)
     return manifest

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from pipelines.config import DataPaths
 from pipelines.operations.schedules import new_raw_files_sensor, nightly_schedule
@@ -54,23 +54,57 @@ def test_nightly_schedule_fires_at_two_in_amsterdam():
     assert request.job_name in (None, "nightly_refresh")
 
 
-def test_dbt_build_args_carry_only_as_of_and_leave_unit_tests_to_ci():
-    args = dbt_build_args(dt.date(2023, 4, 1))
-    assert args[:2] == ["build", "--vars"] and json.loads(args[2]) == {"as_of": "2023-04-01"}
+def test_dbt_build_args_carry_no_vars_and_leave_unit_tests_to_ci():
+    """No --vars: a changed var would make dbt parse the whole project again."""
+    args = dbt_build_args()
+    assert "--vars" not in args and args[0] == "build"
     assert args[-2:] == ["--exclude", "resource_type:unit_test"]
-    no_cut_off = dbt_build_args(None, select="marts", exclude=None)
-    assert json.loads(no_cut_off[2]) == {"as_of": ""} and no_cut_off[-2:] == ["--select", "marts"]
+    assert dbt_build_args(select="marts", exclude=None)[-2:] == ["--select", "marts"]
 
 
-def test_dbt_env_points_at_the_private_databases_and_carries_the_run(tmp_path: Path):
+def test_dbt_env_points_home_at_the_build_folder_and_carries_the_run(tmp_path: Path):
     paths = DataPaths(tmp_path)
     env = dbt_env(paths)
-    assert env == {"NPA_BUILD_DB": str(tmp_path / "work" / "build.duckdb"),
-                   "NPA_RAW_DB": str(tmp_path / "work" / "raw_layer.duckdb"),
-                   "NPA_DBT_MEMORY": "900MB", "NPA_RUN_ID": "manual", "NPA_CHECKED_AT": ""}
-    assert dbt_env(paths, build_db=tmp_path / "x.duckdb")["NPA_BUILD_DB"] == str(tmp_path / "x.duckdb")
-    stamped = dbt_env(paths, run_id="run-1", checked_at=dt.datetime(2026, 1, 1, 2, 0, 0, 123, tzinfo=dt.timezone.utc))
+    assert env == {"HOME": str(tmp_path / "work"), "NPA_DBT_MEMORY": "900MB", "NPA_AS_OF": "",
+                   "NPA_RUN_ID": "manual", "NPA_CHECKED_AT": ""}
+    assert dbt_env(paths, build_db=tmp_path / "a" / "build.duckdb")["HOME"] == str(tmp_path / "a")
+    stamped = dbt_env(paths, as_of=dt.date(2023, 4, 1), run_id="run-1",
+                      checked_at=dt.datetime(2026, 1, 1, 2, 0, 0, 123, tzinfo=dt.timezone.utc))
     assert stamped["NPA_RUN_ID"] == "run-1" and stamped["NPA_CHECKED_AT"] == "2026-01-01T02:00:00+00:00"
+    assert stamped["NPA_AS_OF"] == "2023-04-01"
+
+
+def test_a_build_folder_holds_the_build_and_a_link_to_the_raw_layer(tmp_path: Path):
+    import duckdb
+
+    from pipelines.warehouse.dbt_cli import prepare_build_folder
+
+    paths = DataPaths(tmp_path)
+    paths.work.mkdir(parents=True)
+    duckdb.connect(str(paths.raw_db)).execute("create table t as select 42 as answer").close()
+    assert prepare_build_folder(paths, paths.build_db) == paths.work  # the raw layer is already there
+    assert not paths.raw_db.is_symlink()
+    folder = prepare_build_folder(paths, paths.work / "as_of" / "x-2023-04-01" / "build.duckdb")
+    link = folder / "raw_layer.duckdb"
+    assert link.is_symlink() and link.resolve() == paths.raw_db.resolve()
+    con = duckdb.connect(str(link), read_only=True)
+    assert con.execute("select answer from t").fetchone() == (42,)
+    con.close()
+    with pytest.raises(ValueError, match="build.duckdb"):
+        prepare_build_folder(paths, paths.work / "elsewhere.duckdb")
+
+
+def test_child_environment_is_undone_and_drops_the_profile_overrides(monkeypatch):
+    from pipelines.warehouse.dbt_cli import child_environment
+
+    monkeypatch.setenv("NPA_BUILD_DB", "/somewhere/else.duckdb")
+    monkeypatch.delenv("NPA_RUN_ID", raising=False)
+    home = os.environ.get("HOME")
+    with child_environment({"HOME": "/tmp/build", "NPA_RUN_ID": "r"}):
+        assert os.environ["HOME"] == "/tmp/build" and os.environ["NPA_RUN_ID"] == "r"
+        assert "NPA_BUILD_DB" not in os.environ
+    assert os.environ.get("HOME") == home and "NPA_RUN_ID" not in os.environ
+    assert os.environ["NPA_BUILD_DB"] == "/somewhere/else.duckdb"
 
 
 def test_sensor_fails_runs_whose_cli_process_was_killed(tmp_path: Path):

@@ -160,6 +160,33 @@ def test_as_of_run_sees_only_what_existed_then(tmp_path, reference_dir, dbt_mani
     assert published(paths, "select count(*) from marts.realisation_by_area") == [(0,)]
 
 
+def _parse_events(target: Path) -> list[str]:
+    """dbt's messages about parsing in the target folder's JSON log (I040: partial, I024: full)."""
+    import json
+
+    events = []
+    for line in (target / "dbt.log").read_text(encoding="utf-8").splitlines():
+        info = json.loads(line).get("info", {})
+        if info.get("code") in ("I024", "I040"):
+            events.append(f"{info['code']} {info.get('msg', '')}")
+    return events
+
+
+def test_dbt_parses_only_what_changed_even_in_a_new_data_folder(first_run):
+    """The profile's text, the vars and the target are the same for every build, so the partial
+    parse state of `make manifest` serves the first nightly build and a first as-of build too
+    (a full parse is about 5 s at any scale)."""
+    import datetime as dt
+
+    from pipelines.warehouse.as_of import build_as_of_marts
+
+    nightly = _parse_events(first_run.work / "dbt_target" / "nightly")
+    assert nightly and all(e.startswith("I040") for e in nightly), nightly
+    build_as_of_marts(first_run, "april-2023", dt.date(2023, 4, 1), "run-p", log=lambda _: None)
+    as_of = _parse_events(first_run.work / "dbt_target" / "as_of-april-2023")
+    assert as_of and all(e.startswith("I040") for e in as_of), as_of
+
+
 def test_a_report_made_again_reuses_its_as_of_marts(first_run):
     import datetime as dt
 

@@ -95,16 +95,20 @@ report_jobs = [_report_job(name) for name in REPORT_DEFAULT_AS_OF]
 
 
 def run_report(report: str, as_of: dt.date) -> Path:
-    """Run a report job in this process (as `make report` and `make run` do)."""
+    """Run a report job in this process (as `make report` and `make run` do).
+
+    The job is taken from this module, not from the code location (pipelines.definitions): that
+    would import dagster-dbt, dbt and Great Expectations, about 4 s, for a job that needs none.
+    """
     from pipelines.cli import dagster_instance
-    from pipelines.definitions import defs
     from pipelines.operations.abandoned_runs import in_process_run_tags
 
     instance = dagster_instance()
-    job = defs.resolve_job_def(job_name(report))
+    job = {j.name: j for j in report_jobs}[job_name(report)]
     result = job.execute_in_process(
         instance=instance,
         run_config={"ops": {op_name(report): {"config": {"as_of": as_of.isoformat()}}}},
         tags=in_process_run_tags(instance),
+        resources={"warehouse": WarehouseResource()},
     )
     return Path(result.output_for_node(op_name(report)))

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 from pipelines.config import DataPaths
 from pipelines.warehouse.build_inputs import build_inputs_of
-from pipelines.warehouse.dbt_cli import NIGHTLY_EXCLUDE, dbt_build_args, dbt_env, register_units
+from pipelines.warehouse.dbt_cli import (
+    BUILD_DB_NAME,
+    NIGHTLY_EXCLUDE,
+    dbt_build_args,
+    dbt_env,
+    prepare_build_folder,
+    register_units,
+    run_dbt,
+)
 
 # What the as-of build leaves out. Models: none. The report reads fourteen marts, and dq_findings
 # unions every check model, so `+marts` would select every model of the project anyway.
@@ -33,7 +40,8 @@ AS_OF_EXCLUDE = " ".join([
 
 
 def as_of_build_path(paths: DataPaths, label: str, as_of: dt.date) -> Path:
-    return paths.work / "as_of" / f"{label}-{as_of.isoformat()}.duckdb"
+    """A folder per report and date, as dbt runs in the build's folder (dbt_cli.py)."""
+    return paths.work / "as_of" / f"{label}-{as_of.isoformat()}" / BUILD_DB_NAME
 
 
 def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str, log=print) -> Path:
@@ -45,8 +53,6 @@ def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str,
     the same inputs make the same marts, and a report is often made again (a second copy, the
     Launchpad after `make run`) without anything having changed.
     """
-    from pipelines.warehouse.dbt_assets import dbt_resource
-
     target = as_of_build_path(paths, label, as_of)
     stamp = target.with_name(target.name + ".inputs")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -56,17 +62,11 @@ def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str,
         return target
     for stale in (stamp, target, target.with_name(target.name + ".wal")):
         stale.unlink(missing_ok=True)
-    os.environ.update(dbt_env(paths, build_db=target, run_id=run_id, checked_at=dt.datetime.now(dt.timezone.utc),
-                              register_units=register_units(paths)))
-    args = dbt_build_args(as_of, exclude=AS_OF_EXCLUDE)
-    invocation = dbt_resource().cli(
-        args, raise_on_error=False, target_path=paths.work / "dbt_target" / f"as_of-{label}"
-    )
-    for event in invocation.stream_raw_events():
-        message = event.raw_event.get("info", {}).get("msg", "")
-        if event.raw_event.get("info", {}).get("level") in ("error", "warn") and message:
-            log(message)
-    if not invocation.is_successful():
+    prepare_build_folder(paths, target)
+    env = dbt_env(paths, build_db=target, as_of=as_of, run_id=run_id,
+                  checked_at=dt.datetime.now(dt.timezone.utc), register_units=register_units(paths))
+    succeeded = run_dbt(dbt_build_args(exclude=AS_OF_EXCLUDE), env, paths.work / "dbt_target" / f"as_of-{label}", log)
+    if not succeeded:
         raise RuntimeError(f"dbt build for as_of {as_of} failed; see the dbt log above ({target})")
     stamp.write_text(fingerprint + "\n")  # only a complete build is ever reused
     return target

@@ -6,10 +6,7 @@ loading the code location stays fast.
 
 import datetime as dt
 import functools
-import os
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from importlib import metadata
 from typing import Any
 
@@ -26,11 +23,16 @@ from dagster_dbt import (
 from pipelines.config import DBT_PROJECT_DIR, as_of_from_env
 from pipelines.operations.stage_hooks import pause_point
 from pipelines.resources import WarehouseResource
-from pipelines.warehouse.dbt_cli import dbt_build_args, dbt_env, register_units
+from pipelines.warehouse.dbt_cli import (
+    DBT_EXECUTABLE,
+    child_environment,
+    dbt_build_args,
+    dbt_env,
+    prepare_build_folder,
+    register_units,
+)
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# dbt comes with this environment; the venv's bin folder need not be on PATH (e.g. under make)
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 PAUSE_AFTER_MODELS = 3  # where the test-only pause point `dbt.inside_build` is
 
 
@@ -42,6 +44,11 @@ class VenvDbtCliResource(DbtCliResource):
     @functools.cached_property
     def _cli_version(self) -> version.Version:
         return version.parse(metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):
+        # dagster-dbt loads dbt's profile and project in this process for a database handle that
+        # only its opt-in column and row-count metadata use, which this project does not use
+        return None
 
 
 def dbt_resource() -> DbtCliResource:
@@ -78,17 +85,16 @@ def warehouse_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     paths = warehouse.paths
-    paths.work.mkdir(parents=True, exist_ok=True)
-    # dbt reads the database locations from the environment (profiles.yml), and dagster-dbt passes
-    # this process's environment on to the dbt subprocess.
-    os.environ.update(dbt_env(paths, run_id=context.run.run_id, checked_at=dt.datetime.now(dt.timezone.utc),
-                              register_units=register_units(paths)))
-    args = dbt_build_args(as_of_from_env())
+    prepare_build_folder(paths, paths.build_db)
+    env = dbt_env(paths, as_of=as_of_from_env(), run_id=context.run.run_id,
+                  checked_at=dt.datetime.now(dt.timezone.utc), register_units=register_units(paths))
     # One fixed target folder per data root: dbt's partial parse state survives between nightly
     # runs, and artifacts do not pile up in the project folder.
     target = paths.work / "dbt_target" / "nightly"
+    with child_environment(env):  # dagster-dbt hands this process's environment to dbt
+        invocation = dbt.cli(dbt_build_args(), context=context, target_path=target)
     built = 0
-    for event in dbt.cli(args, context=context, target_path=target).stream():
+    for event in invocation.stream():
         yield event
         if isinstance(event, dg.Output):
             built += 1

@@ -1,26 +1,44 @@
-"""Pure helpers for invoking dbt: arguments and environment. Unit-tested without running dbt.
+"""Helpers for invoking dbt: arguments, environment, the build folder. Unit-tested without dbt.
 
-Only `as_of` is a dbt var. The run's identity (run id, check time) goes through the environment:
-dbt parses the whole project again whenever a var changes, but re-parses only the files that read
-an environment variable whose value changed (here: marts/dq_findings.sql). That keeps dbt's partial
-parse working from one nightly run to the next (about 6 s per run at national scale).
+dbt parses the whole project again (about 5 s) whenever a var, the profile or the target changes,
+but only the files that read an environment variable when that variable's value changes. So
+nothing that changes between builds goes through vars or the profile:
+- the reference date and the run's identity (run id, check time) are environment variables
+  (macros/as_of.sql, marts/dq_findings.sql), and there are no `--vars`;
+- the databases are `~/build.duckdb` and `~/raw_layer.duckdb` in profiles.yml, and dbt runs with
+  HOME set to the build's folder (DuckDB expands `~` there);
+- the memory limit is set by a hook (macros/session_settings.sql).
+The profile's text is then the same for every build in every data folder, and the partial parse
+state prepared by `make manifest` (which dagster-dbt copies into a new target folder) serves the
+first build of a fresh data folder too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from pipelines.config import DataPaths
+from pipelines.config import DBT_PROJECT_DIR, DataPaths
+
+# dbt comes with this environment; the venv's bin folder need not be on PATH (e.g. under make)
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+
+# the file names profiles.yml gives the build database and the raw layer in the build folder
+BUILD_DB_NAME = "build.duckdb"
+RAW_DB_NAME = "raw_layer.duckdb"
 
 # DuckDB spills most operators to disk beyond its memory limit, but not all of them: matching
 # dwellings across snapshots (int_dwellings_matched) needs memory in proportion to the register.
 # Measured: national (4.6 M units) fails at 600 MB and works at 900 MB; twice national fails at
 # 1.2 GB and works at 2 GB. So the limit follows the register, with a floor, unless
-# $NPA_DBT_MEMORY_LIMIT says otherwise. Rounded to 100 MB: the limit is part of dbt's profile,
-# and a changed profile makes dbt parse the whole project again.
+# $NPA_DBT_MEMORY_LIMIT says otherwise. Rounded to 100 MB.
 MEMORY_FLOOR_MB = 900
 MEMORY_MB_PER_MILLION_UNITS = 220
 
@@ -29,14 +47,11 @@ MEMORY_MB_PER_MILLION_UNITS = 220
 NIGHTLY_EXCLUDE = "resource_type:unit_test"
 
 
-def dbt_vars(as_of: dt.date | None) -> dict[str, str]:
-    return {"as_of": as_of.isoformat() if as_of else ""}
-
-
-def dbt_build_args(
-    as_of: dt.date | None, select: str | None = None, exclude: str | None = NIGHTLY_EXCLUDE
-) -> list[str]:
-    args = ["build", "--vars", json.dumps(dbt_vars(as_of), sort_keys=True)]
+def dbt_build_args(select: str | None = None, exclude: str | None = NIGHTLY_EXCLUDE) -> list[str]:
+    # --no-write-json: dbt would write manifest.json (2 MB) twice and run_results.json, which
+    # nothing here reads (dagster-dbt follows dbt's log stream; dbt.log in the target folder has
+    # the timings); the partial parse state is still written
+    args = ["build", "--no-write-json"]
     if select:
         args += ["--select", select]
     if exclude:
@@ -52,23 +67,91 @@ def dbt_memory_limit(register_units: int, override: str | None = None) -> str:
     return f"{max(MEMORY_FLOOR_MB, -(-int(needed) // 100) * 100)}MB"
 
 
+def prepare_build_folder(paths: DataPaths, build_db: Path) -> Path:
+    """The folder dbt runs in (its HOME): `build_db` must be `<folder>/build.duckdb`; the raw layer
+    is linked in as `raw_layer.duckdb` unless it is already there (the nightly build)."""
+    folder = build_db.parent
+    if build_db.name != BUILD_DB_NAME:
+        raise ValueError(f"a dbt build database must be named {BUILD_DB_NAME}, not {build_db}")
+    folder.mkdir(parents=True, exist_ok=True)
+    raw = folder / RAW_DB_NAME
+    if raw.resolve() != paths.raw_db.resolve():
+        # a symbolic link: DuckDB follows it to the file (and finds that file's WAL beside it)
+        raw.unlink(missing_ok=True)
+        raw.symlink_to(os.path.relpath(paths.raw_db, folder))
+    return folder
+
+
 def dbt_env(
     paths: DataPaths,
     build_db: Path | None = None,
+    as_of: dt.date | None = None,
     run_id: str = "manual",
     checked_at: dt.datetime | None = None,
     register_units: int = 0,
 ) -> dict[str, str]:
-    """The variables the dbt project reads: which database dbt builds, which raw database it
-    attaches and DuckDB's memory limit (profiles.yml), and the run's audit values
-    (marts/dq_findings.sql)."""
+    """The variables the dbt process reads: HOME, the folder holding the build database and the
+    raw layer (profiles.yml); DuckDB's memory limit; the reference date (macros/as_of.sql); the
+    run's audit values (marts/dq_findings.sql). Call `prepare_build_folder` first."""
     return {
-        "NPA_BUILD_DB": str(build_db or paths.build_db),
-        "NPA_RAW_DB": str(paths.raw_db),
+        "HOME": str((build_db or paths.build_db).parent),
         "NPA_DBT_MEMORY": dbt_memory_limit(register_units, os.environ.get("NPA_DBT_MEMORY_LIMIT")),
+        "NPA_AS_OF": as_of.isoformat() if as_of else "",
         "NPA_RUN_ID": run_id,
         "NPA_CHECKED_AT": checked_at.replace(microsecond=0).isoformat() if checked_at else "",
     }
+
+
+# profiles.yml's overrides of the two database paths; never handed to the pipeline's dbt builds
+PROFILE_OVERRIDES = ("NPA_BUILD_DB", "NPA_RAW_DB")
+
+
+@contextlib.contextmanager
+def child_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set `values` in os.environ only while a dbt process is being started (dagster-dbt hands this
+    process's environment to it), then put the old values back: HOME and the run's values must
+    not leak into this process or the next build. The profile's path overrides are left out, so
+    that every build goes where its HOME says."""
+    saved = {name: os.environ.get(name) for name in (*values, *PROFILE_OVERRIDES)}
+    for name in PROFILE_OVERRIDES:
+        os.environ.pop(name, None)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_dbt(args: Sequence[str], env: Mapping[str, str], target_path: Path, log: Callable[[str], object] = print) -> bool:
+    """Run dbt outside the asset graph (the as-of builds of the reports); True when it succeeded.
+
+    What dagster-dbt does for the nightly, without importing it (about 3 s of a report's start):
+    dbt logs JSON lines, of which warnings and errors go to `log`; the target folder starts from
+    the partial parse state of `make manifest`.
+    """
+    target_path.mkdir(parents=True, exist_ok=True)
+    prepared = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+    if prepared.is_file() and not (target_path / prepared.name).exists():
+        shutil.copy2(prepared, target_path / prepared.name)
+    child = {name: value for name, value in os.environ.items() if name not in PROFILE_OVERRIDES}
+    child.update(env)
+    child.update({"DBT_LOG_FORMAT": "json", "DBT_TARGET_PATH": str(target_path), "DBT_LOG_PATH": str(target_path),
+                  "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"})
+    command = [DBT_EXECUTABLE, *args, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR)]
+    with subprocess.Popen(command, cwd=DBT_PROJECT_DIR, env=child, stdout=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL, text=True, encoding="utf-8", errors="replace") as process:
+        for line in process.stdout:
+            try:
+                info = json.loads(line).get("info", {})
+            except ValueError:
+                info = {"level": "warn", "msg": line.rstrip()}  # not a log line: show it
+            if info.get("level") in ("error", "warn") and info.get("msg"):
+                log(info["msg"])
+    return process.returncode == 0
 
 
 def register_units(paths: DataPaths) -> int:
