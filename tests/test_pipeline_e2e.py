@@ -161,14 +161,16 @@ def test_as_of_run_sees_only_what_existed_then(tmp_path, reference_dir, dbt_mani
 
 
 def _parse_events(target: Path) -> list[str]:
-    """dbt's messages about parsing in the target folder's JSON log (I040: partial, I024: full)."""
+    """dbt's messages about parsing in the target folder's JSON log (I040: partial, I024: full),
+    of every build logged there: dbt rotates dbt.log at 10 MB (dbt.log.1, ...)."""
     import json
 
     events = []
-    for line in (target / "dbt.log").read_text(encoding="utf-8").splitlines():
-        info = json.loads(line).get("info", {})
-        if info.get("code") in ("I024", "I040"):
-            events.append(f"{info['code']} {info.get('msg', '')}")
+    for log in sorted(target.glob("dbt.log*"), reverse=True):
+        for line in log.read_text(encoding="utf-8").splitlines():
+            info = json.loads(line).get("info", {})
+            if info.get("code") in ("I024", "I040"):
+                events.append(f"{info['code']} {info.get('msg', '')}")
     return events
 
 
