@@ -156,13 +156,12 @@ class DagsterServices:
             "DAGSTER_HOME": str(self.dagster_home),
             "NPA_DATA_DIR": str(data_root),
             "NPA_REFERENCE_DIR": str(reference_dir),
-            "NPA_BUILD_DB": str(data_root / "work" / "build.duckdb"),
-            "NPA_RAW_DB": str(data_root / "work" / "raw_layer.duckdb"),
             "PYTHONUNBUFFERED": "1",
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
         }
-        self.env.pop("NPA_AS_OF", None)
+        for name in ("NPA_AS_OF", "NPA_BUILD_DB", "NPA_RAW_DB"):  # the data folder decides
+            self.env.pop(name, None)
         self.logs: dict[str, Path] = {}
         self.procs: dict[str, subprocess.Popen] = {}
 
