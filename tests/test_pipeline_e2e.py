@@ -195,7 +195,11 @@ def test_a_report_made_again_reuses_its_as_of_marts(first_run):
     from pipelines.warehouse.as_of import build_as_of_marts
 
     said: list[str] = []
+    legacy = first_run.work / "as_of" / "zomer-2022-2022-07-01.duckdb"  # the layout before folders
+    legacy.parent.mkdir(parents=True, exist_ok=True)
+    legacy.write_bytes(b"old build")
     built = build_as_of_marts(first_run, "zomer-2022", dt.date(2022, 7, 1), "run-a", log=said.append)
+    assert not legacy.exists()
     stamp = built.stat().st_mtime_ns
     again = build_as_of_marts(first_run, "zomer-2022", dt.date(2022, 7, 1), "run-b", log=said.append)
     assert again == built and built.stat().st_mtime_ns == stamp

@@ -60,7 +60,10 @@ def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str,
     if target.exists() and stamp.is_file() and stamp.read_text().strip() == fingerprint:
         log(f"as-of marts for {as_of} are up to date (same raw files, code and as_of): {target}")
         return target
-    for stale in (stamp, target, target.with_name(target.name + ".wal")):
+    # before 2026-11-28 an as-of build was the file `<report>-<date>.duckdb` beside this folder
+    legacy = target.parent.with_name(target.parent.name + ".duckdb")
+    for stale in (stamp, target, target.with_name(target.name + ".wal"),
+                  legacy, legacy.with_name(legacy.name + ".wal"), legacy.with_name(legacy.name + ".inputs")):
         stale.unlink(missing_ok=True)
     prepare_build_folder(paths, target)
     env = dbt_env(paths, build_db=target, as_of=as_of, run_id=run_id,
