@@ -8,8 +8,10 @@ Environment variables:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,3 +95,23 @@ def parse_as_of(value: str | None) -> dt.date | None:
 
 def as_of_from_env() -> dt.date | None:
     return parse_as_of(os.environ.get("NPA_AS_OF"))
+
+
+@contextlib.contextmanager
+def temporary_environ(values: Mapping[str, str | None]) -> Iterator[None]:
+    """Set `values` in os.environ (None: unset) for the duration of the block, then put back
+    what was there before."""
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

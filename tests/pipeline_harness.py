@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import duckdb
 
-from pipelines.config import DataPaths
+from pipelines.config import DataPaths, temporary_environ
 
 
 def prepare_data_dir(root: Path, reference_dir: Path, scale: str = "tiny", seed: int = 7, defects: bool = False) -> DataPaths:
@@ -30,23 +29,11 @@ def run_nightly(paths: DataPaths, as_of: str | None = None, rebuild: bool = Fals
     from pipelines.definitions import defs
     from pipelines.warehouse.assets import rebuild_run_config
 
-    saved = {k: os.environ.get(k) for k in ("NPA_DATA_DIR", "NPA_AS_OF")}
-    os.environ["NPA_DATA_DIR"] = str(paths.root)
-    if as_of:
-        os.environ["NPA_AS_OF"] = as_of
-    else:
-        os.environ.pop("NPA_AS_OF", None)
-    try:
+    with temporary_environ({"NPA_DATA_DIR": str(paths.root), "NPA_AS_OF": as_of or None}):
         job = defs.resolve_job_def("nightly_refresh")
         run_config = rebuild_run_config() if rebuild else None
         return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), run_config=run_config,
                                       raise_on_error=False)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def published(paths: DataPaths, sql: str, params=None) -> list[tuple]:

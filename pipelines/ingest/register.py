@@ -270,6 +270,7 @@ class RegisterLoader:
         """Parse the buffered frames and hand them to the INSERT (written while the caller goes on)."""
         if not self._frames:
             return 0
+        # one chunk (not one per file), so the stream can cut it into whole row groups
         batch = parse_columns(pl.concat(self._frames, how="vertical")).rechunk()
         self._frames, self._rows = [], 0
         inserted = batch.height

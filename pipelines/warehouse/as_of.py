@@ -22,8 +22,8 @@ from pipelines.warehouse.dbt_cli import (
 # Data tests: the nightly build runs all of them on the same raw data. Of those, the tests on seeds
 # and staging see exactly the same tables here (nothing there depends on `as_of`); the tests on the
 # intermediate and check models test the SQL's plumbing, which a reference date does not change.
-# They are about 130 dbt nodes, each mostly dbt overhead. What a reference date can break is the figures the report prints, so the as-of build
-# keeps the tests on the marts that guard them: unique keys and unique combinations (nothing
+# They are 155 of the 247 data tests, each mostly dbt overhead. What a reference date can break is
+# the figures the report prints, so the as-of build keeps the tests on the marts that guard them: unique keys and unique combinations (nothing
 # counted twice after choosing the agreement version valid on the date), roll-ups that add up
 # across area levels, value bounds (expression_is_true) and relationships between the marts.
 # The marts' not_null and accepted_values tests only restate the models' structure, which the

@@ -1,4 +1,4 @@
-"""Helpers for invoking dbt: arguments, environment, the build folder. Unit-tested without dbt.
+"""Helpers for invoking dbt: arguments, environment, the build folder, and a plain dbt run.
 
 dbt parses the whole project again (about 5 s) whenever a var, the profile or the target changes,
 but only the files that read an environment variable when that variable's value changes. So
@@ -15,17 +15,16 @@ first build of a fresh data folder too.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from pipelines.config import DBT_PROJECT_DIR, DataPaths
+from pipelines.config import DBT_PROJECT_DIR, DataPaths, temporary_environ
 
 # dbt comes with this environment; the venv's bin folder need not be on PATH (e.g. under make)
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
@@ -106,30 +105,27 @@ def dbt_env(
 PROFILE_OVERRIDES = ("NPA_BUILD_DB", "NPA_RAW_DB")
 
 
-@contextlib.contextmanager
-def child_environment(values: Mapping[str, str]) -> Iterator[None]:
-    """Set `values` in os.environ only while a dbt process is being started (dagster-dbt hands this
-    process's environment to it), then put the old values back: HOME and the run's values must
-    not leak into this process or the next build. The profile's path overrides are left out, so
-    that every build goes where its HOME says."""
-    saved = {name: os.environ.get(name) for name in (*values, *PROFILE_OVERRIDES)}
-    for name in PROFILE_OVERRIDES:
-        os.environ.pop(name, None)
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+def child_environment(values: Mapping[str, str]):
+    """A context in which os.environ holds `values`, for starting a dbt process (dagster-dbt hands
+    this process's environment to it); afterwards the old values are back: HOME and the run's
+    values must not leak into this process or the next build. The profile's path overrides are
+    left out, so that every build goes where its HOME says."""
+    return temporary_environ({**dict.fromkeys(PROFILE_OVERRIDES), **values})
+
+
+def process_environment(values: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment for a dbt child started directly: `values` added, the profile's
+    path overrides left out (as in `child_environment`)."""
+    env = {name: value for name, value in os.environ.items() if name not in PROFILE_OVERRIDES}
+    env.update(values)
+    return env
 
 
 def run_dbt(args: Sequence[str], env: Mapping[str, str], target_path: Path, log: Callable[[str], object] = print) -> bool:
     """Run dbt outside the asset graph (the as-of builds of the reports); True when it succeeded.
 
-    What dagster-dbt does for the nightly, without importing it (about 3 s of a report's start):
+    What dagster-dbt does for the nightly, without importing it (dagster-dbt imports dbt: about 2 s
+    of a report's start):
     dbt logs JSON lines, of which warnings and errors go to `log`; the target folder starts from
     the partial parse state of `make manifest`.
     """
@@ -137,8 +133,7 @@ def run_dbt(args: Sequence[str], env: Mapping[str, str], target_path: Path, log:
     prepared = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
     if prepared.is_file() and not (target_path / prepared.name).exists():
         shutil.copy2(prepared, target_path / prepared.name)
-    child = {name: value for name, value in os.environ.items() if name not in PROFILE_OVERRIDES}
-    child.update(env)
+    child = process_environment(env)
     child.update({"DBT_LOG_FORMAT": "json", "DBT_TARGET_PATH": str(target_path), "DBT_LOG_PATH": str(target_path),
                   "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"})
     command = [DBT_EXECUTABLE, *args, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR)]

@@ -7,13 +7,12 @@ layer is created so dbt can attach it and the docs still show every model and co
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 
 from pipelines.config import DBT_PROJECT_DIR, data_paths
 from pipelines.resources import WarehouseResource
-from pipelines.warehouse.dbt_cli import DBT_EXECUTABLE, PROFILE_OVERRIDES, dbt_env, prepare_build_folder
+from pipelines.warehouse.dbt_cli import DBT_EXECUTABLE, dbt_env, prepare_build_folder, process_environment
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,8 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     with WarehouseResource(data_dir=str(paths.root)).raw_connection():
         pass  # creates the raw layer's schema if this data folder was never loaded
     prepare_build_folder(paths, paths.build_db)
-    env = {name: value for name, value in os.environ.items() if name not in PROFILE_OVERRIDES}
-    env.update(dbt_env(paths))
+    env = process_environment(dbt_env(paths))
     common = ["--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR)]
     subprocess.run([DBT_EXECUTABLE, "docs", "generate", *common], env=env, check=True, cwd=DBT_PROJECT_DIR)
     print(f"docs written to {DBT_PROJECT_DIR / 'target' / 'index.html'}")
