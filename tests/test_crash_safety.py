@@ -24,6 +24,7 @@ import duckdb
 import pytest
 
 from pipelines.config import DataPaths
+from pipelines.warehouse.build_inputs import built_from
 from tests.pipeline_harness import prepare_data_dir, published, run_nightly
 
 pytestmark = pytest.mark.xdist_group("crash")
@@ -228,6 +229,8 @@ def test_a_run_killed_at_a_stage_changes_nothing_published_and_the_next_run_reco
             con.close()
     if stage == "dbt.inside_build":
         assert any("dbt" in cmd and " build " in cmd for _, cmd in members), members  # dbt was still running
+        # the half-built database no longer vouches for its tables: an as-of build must not take them
+        assert built_from(paths.build_db) is None
     if stage == "publish.writing_release":
         partial = list(releases.glob(".*.partial"))
         assert len(partial) == 1 and list((partial[0] / "parquet").glob("*.parquet")), partial

@@ -1,10 +1,10 @@
 {#- The reference date of an as-of build, 'YYYY-MM-DD'; empty = no cut-off. The var `as_of` when
     given, else $NPA_AS_OF. The pipeline sets $NPA_AS_OF: dbt parses the whole project
-    again when a var changes, but only the files that read an environment variable when its value
-    changes. -#}
+    again when a var changes, and nothing when an environment variable read only at run time
+    (runtime_env) changes. -#}
 
 {% macro as_of_value() -%}
-    {%- set value = (var('as_of', '') or env_var('NPA_AS_OF', '') or '') | string | trim -%}
+    {%- set value = (var('as_of', '') or runtime_env('NPA_AS_OF') or '') | string | trim -%}
     {%- if value and not modules.re.match('^\d{4}-\d{2}-\d{2}$', value) -%}
         {{ exceptions.raise_compiler_error("var as_of must be a date YYYY-MM-DD or empty, got '" ~ value ~ "'") }}
     {%- endif -%}

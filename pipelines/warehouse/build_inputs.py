@@ -104,3 +104,26 @@ def read_release_manifest(release_dir: Path | None) -> dict | None:
         return json.loads((release_dir / RELEASE_MANIFEST).read_text())
     except (OSError, ValueError):
         return None
+
+
+# A build database's stamp: the fingerprint of the inputs it was completely built from, in
+# `<database>.inputs` beside it. Removed when a build starts and written when one has succeeded, so
+# a stamp never vouches for a build that stopped half way.
+def _stamp(db: Path) -> Path:
+    return db.with_name(db.name + ".inputs")
+
+
+def built_from(db: Path) -> str | None:
+    """The fingerprint `db` was completely built from, or None (never built, or not completely)."""
+    try:
+        return _stamp(db).read_text().strip() if db.is_file() else None
+    except OSError:
+        return None
+
+
+def mark_building(db: Path) -> None:
+    _stamp(db).unlink(missing_ok=True)
+
+
+def mark_built(db: Path, fingerprint: str) -> None:
+    _stamp(db).write_text(fingerprint + "\n")

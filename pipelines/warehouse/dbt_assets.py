@@ -23,6 +23,7 @@ from dagster_dbt import (
 from pipelines.config import DBT_PROJECT_DIR, as_of_from_env
 from pipelines.operations.stage_hooks import pause_point
 from pipelines.resources import WarehouseResource
+from pipelines.warehouse.build_inputs import build_inputs_of, mark_building, mark_built
 from pipelines.warehouse.dbt_cli import (
     DBT_EXECUTABLE,
     child_environment,
@@ -86,7 +87,12 @@ def warehouse_dbt_models(
 ):
     paths = warehouse.paths
     prepare_build_folder(paths, paths.build_db)
-    env = dbt_env(paths, as_of=as_of_from_env(), run_id=context.run.run_id,
+    as_of = as_of_from_env()
+    # what the build is made from; the stamp lets an as-of build take the nightly's tables that do
+    # not depend on a reference date (as_of.py), so only a complete build may vouch for them
+    inputs = build_inputs_of(paths.raw_db, as_of)
+    mark_building(paths.build_db)
+    env = dbt_env(paths, as_of=as_of, run_id=context.run.run_id,
                   checked_at=dt.datetime.now(dt.timezone.utc), register_units=register_units(paths))
     # One fixed target folder per data root: dbt's partial parse state survives between nightly
     # runs, and artifacts do not pile up in the project folder.
@@ -102,3 +108,6 @@ def warehouse_dbt_models(
                 # crash tests stop here: dbt has written some models and is still running (it
                 # blocks on its stdout pipe while this process does not read it)
                 pause_point("dbt.inside_build")
+    # a failed build has raised by now; a subset (a few models from the UI) is not a whole build
+    if not context.is_subset:
+        mark_built(paths.build_db, inputs)

@@ -46,7 +46,8 @@ MEMORY_MB_PER_MILLION_UNITS = 220
 NIGHTLY_EXCLUDE = "resource_type:unit_test"
 
 
-def dbt_build_args(select: str | None = None, exclude: str | None = NIGHTLY_EXCLUDE) -> list[str]:
+def dbt_build_args(select: str | None = None, exclude: str | None = NIGHTLY_EXCLUDE,
+                   indirect_selection: str | None = None) -> list[str]:
     # --no-write-json: dbt would write manifest.json (2 MB) twice and run_results.json, which
     # nothing here reads (dagster-dbt follows dbt's log stream; dbt.log in the target folder has
     # the timings); the partial parse state is still written
@@ -55,6 +56,8 @@ def dbt_build_args(select: str | None = None, exclude: str | None = NIGHTLY_EXCL
         args += ["--select", select]
     if exclude:
         args += ["--exclude", exclude]
+    if indirect_selection:
+        args += ["--indirect-selection", indirect_selection]
     return args
 
 

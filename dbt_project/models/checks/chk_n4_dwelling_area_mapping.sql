@@ -6,7 +6,7 @@
 with
 
 units as (
-    select * from {{ ref('int_register_units_mapped') }}
+    select * from {{ ref('int_register_units_visible') }}
 ),
 
 municipalities as (

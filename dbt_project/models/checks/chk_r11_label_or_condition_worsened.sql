@@ -5,7 +5,7 @@ with
 
 dwellings as (
     select * from {{ ref('int_dwellings_matched') }}
-    where matched_on is not null
+    where matched_on is not null and {{ visible_as_of('to_snapshot') }}
 ),
 
 -- the file, row and vhe_nummer of the later snapshot, only for the dwellings that worsened

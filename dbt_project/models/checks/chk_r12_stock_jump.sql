@@ -4,7 +4,7 @@ with
 
 compared as (
     select * from {{ ref('int_register_corporations_compared') }}
-    where is_compared
+    where {{ visible_as_of('to_snapshot') }} and is_compared
 ),
 
 stock as (

@@ -5,7 +5,7 @@ with
 
 compared as (
     select * from {{ ref('int_register_corporations_compared') }}
-    where not is_compared
+    where {{ visible_as_of('to_snapshot') }} and not is_compared
 ),
 
 final as (

@@ -1,5 +1,7 @@
 -- Every corporation of corporaties.csv with the corporation its figures are booked on now: itself,
 -- or after a merger the one it merged into (opgegaan_in), a chain followed to its end.
+-- Nothing here reads a reference date: an as-of build takes this table from the nightly (as_of.py).
+{{ config(tags=['as_of_independent']) }}
 with recursive
 
 corporations as (

@@ -15,6 +15,9 @@
 --   as written and unit_key;
 -- - the table keeps the unit keys and the low-cardinality attributes realisation needs;
 --   identifying details (file, row, vhe_nummer, bag id) stay in int_register_units_mapped.
+-- Every pair of the register, with no reference date (consumers keep the pairs visible as of it):
+-- an as-of build takes this table, the costliest of the project, from the nightly (as_of.py).
+{{ config(tags=['as_of_independent']) }}
 {%- set attributes = [
     'corporation_id', 'municipality_code', 'construction_year', 'energy_label', 'condition_score',
     'heating', 'has_solar_panels', 'is_clustered_elderly', 'is_flex',

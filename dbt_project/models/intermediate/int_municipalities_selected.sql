@@ -1,6 +1,8 @@
 -- The reporting set: the municipalities of the most recent year in the reference data, less those
 -- that have ended by the latest date that data knows (Weesp in the 2022 rows), with province,
 -- COROP region and, when a woningmarktregios file is supplied, housing-market region.
+-- Nothing here reads a reference date: an as-of build takes this table from the nightly (as_of.py).
+{{ config(tags=['as_of_independent']) }}
 with
 
 municipalities as (

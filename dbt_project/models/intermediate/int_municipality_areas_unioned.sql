@@ -1,5 +1,7 @@
 -- The area bridge: every municipality of the reporting set with each area it belongs to, one row
 -- per area level. Every roll-up joins through it, so the levels add up by construction.
+-- Nothing here reads a reference date: an as-of build takes this table from the nightly (as_of.py).
+{{ config(tags=['as_of_independent']) }}
 with
 
 municipalities as (

@@ -1,6 +1,8 @@
 -- Every municipality code the reference data knows (any year, either side of a merger), mapped to
 -- the municipality of the reporting set it now belongs to: a merged code follows the primary
 -- successor (is_primary_successor), a chain A -> B -> C to its end.
+-- Nothing here reads a reference date: an as-of build takes this table from the nightly (as_of.py).
+{{ config(tags=['as_of_independent']) }}
 with recursive
 
 municipalities as (

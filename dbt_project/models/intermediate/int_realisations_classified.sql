@@ -6,6 +6,7 @@ with
 
 dwellings as (
     select * from {{ ref('int_dwellings_matched') }}
+    where {{ visible_as_of('to_snapshot') }}
 ),
 
 states as (

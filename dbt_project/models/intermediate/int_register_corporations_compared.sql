@@ -1,20 +1,28 @@
 -- Per pair of consecutive snapshots, every corporation (after merger mapping) with an accepted
 -- register file in either, and whether it has one in both: only then are its dwellings compared
 -- (a corporation missing from one of the two is left out of that realisation, warning R13).
+-- Every pair of the register, with no reference date: a pair's rows do not depend on it, and the
+-- pairs visible as of a date are the first ones in order. Consumers keep those visible
+-- (`visible_as_of('to_snapshot')`); an as-of build takes this table from the nightly (as_of.py).
+{{ config(tags=['as_of_independent']) }}
 with
 
 units as (
     select * from {{ ref('int_register_units_mapped') }}
 ),
 
-snapshots as (
-    select * from {{ ref('int_register_snapshots_ordered') }}
+snapshot_dates as (
+    select distinct snapshot_date
+    from units
 ),
 
 pairs as (
-    select previous_snapshot_date as from_snapshot, snapshot_date as to_snapshot, snapshot_year as year
-    from snapshots
-    where previous_snapshot_date is not null
+    select
+        lag(snapshot_date) over (order by snapshot_date) as from_snapshot,
+        snapshot_date as to_snapshot,
+        year(snapshot_date) as year
+    from snapshot_dates
+    qualify from_snapshot is not null
 ),
 
 corporation_files as (

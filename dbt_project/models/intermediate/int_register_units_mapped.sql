@@ -1,7 +1,11 @@
--- Register units of the snapshots visible as of `as_of` (peildatum on or before it), with the
--- municipality mapped forward to the reporting set and the corporation to its successor. Only the
--- columns the realisation, stock and checks need. It is the largest table dbt writes, and
--- high-cardinality strings are the costly part of writing it: the bag id is kept as a number.
+-- Register units of every snapshot, with the municipality mapped forward to the reporting set and
+-- the corporation to its successor. Only the columns the realisation, stock and checks need. It is
+-- the largest table dbt writes, and high-cardinality strings are the costly part of writing it: the
+-- bag id is kept as a number.
+-- No reference date here (consumers read int_register_units_visible): the table is the same in
+-- every build from the same raw layer, so an as-of build takes the nightly's (as_of.py, tag
+-- as_of_independent).
+{{ config(tags=['as_of_independent']) }}
 with
 
 units as (
@@ -11,7 +15,6 @@ units as (
         municipality_code, construction_year, energy_label, condition_score, heating,
         has_solar_panels, is_clustered_elderly, is_flex
     from {{ ref('stg_raw__register_units') }}
-    where {{ visible_as_of('snapshot_date') }}
 ),
 
 municipality_codes as (
@@ -26,7 +29,6 @@ files as (
     -- numbered in name order, for a compact unit key (a separate scan of the file name only)
     select source_file, row_number() over (order by source_file) as file_number
     from {{ ref('stg_raw__register_units') }}
-    where {{ visible_as_of('snapshot_date') }}
     group by source_file
 ),
 

@@ -1,5 +1,7 @@
 -- Every indicator: those of the agreement template, those derived from the register, and the
 -- derived investering_onderhoud.
+-- Nothing here reads a reference date: an as-of build takes this table from the nightly (as_of.py).
+{{ config(tags=['as_of_independent']) }}
 with
 
 indicators as (

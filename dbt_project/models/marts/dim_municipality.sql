@@ -1,4 +1,6 @@
 -- The municipalities of the reporting set with their regions.
+-- Nothing here reads a reference date: an as-of build takes this table from the nightly (as_of.py).
+{{ config(tags=['as_of_independent']) }}
 with
 
 municipalities as (

@@ -13,7 +13,7 @@
     'chk_a12_merged_corporation_commitments', 'chk_n1_national_target_gap',
     'chk_n2_stock_target_off_track', 'chk_n3_rollup_inconsistent', 'chk_n4_dwelling_area_mapping',
 ] %}
-{%- set checked_at = env_var('NPA_CHECKED_AT', '') | string | trim %}
+{%- set checked_at = runtime_env('NPA_CHECKED_AT') | string | trim %}
 with
 
 load_findings as (
@@ -65,7 +65,7 @@ visible as (
 
 final as (
     select
-        cast('{{ env_var("NPA_RUN_ID", "manual") }}' as varchar) as run_id,
+        cast('{{ runtime_env('NPA_RUN_ID', 'manual') }}' as varchar) as run_id,
         {% if checked_at -%}
         cast('{{ checked_at }}' as timestamp)
         {%- else -%}
