@@ -9,6 +9,7 @@ import pytest
 
 from ingest_support import REGISTER_HEADER, REGISTER_ROW, data_root, findings, log, query, register_csv
 from pipelines.ingest import ingest_all
+from pipelines.raw_schema import register_as_written
 
 REL = "register/2022-12-31/L0002.csv"
 
@@ -28,10 +29,28 @@ def _load(tmp_path, content: bytes, rel: str = REL):
     return paths
 
 
-def _units(paths, rel: str = REL) -> list[dict]:
+def _units(paths, rel: str = REL, as_stored: bool = False) -> list[dict]:
+    """The rows of a file, with every value's text as written (as the checks read them), or as the
+    raw layer stores them (without the texts that equal their value's text)."""
     cols = [c[0] for c in query(paths, "describe raw.register_units")]
-    rows = query(paths, "select * from raw.register_units where source_file = ? order by source_row", [rel])
+    written = "" if as_stored else register_as_written("r")
+    rows = query(paths, f"select r.* {written} from raw.register_units r where source_file = ? order by source_row", [rel])
     return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+def test_the_text_as_written_is_stored_only_where_it_is_not_the_values_own(tmp_path):
+    row = _row(corporatie=" l0002 ", vhe_nummer="K1", bouwjaar="1965", conditiescore="03", kale_huur="712,45")
+    paths = _load(tmp_path, register_csv([row]).encode())
+    (stored,) = _units(paths, as_stored=True)
+    assert stored["corporatie_raw"] == " l0002 " and stored["corporatie"] == "L0002"
+    assert stored["vhe_nummer_raw"] is None and stored["vhe_nummer"] == "K1"
+    assert stored["bouwjaar_raw"] is None and stored["bouwjaar"] == 1965
+    assert stored["peildatum_raw"] is None and stored["peildatum"] == dt.date(2022, 12, 31)
+    assert stored["conditiescore_raw"] == "03" and stored["conditiescore"] == 3
+    assert stored["kale_huur_raw"] == "712,45"  # always kept: a decimal comma is never the number's text
+    (written,) = _units(paths)
+    assert (written["vhe_nummer_raw"], written["bouwjaar_raw"], written["peildatum_raw"]) == ("K1", "1965", "2022-12-31")
+    assert (written["corporatie_raw"], written["conditiescore_raw"]) == (" l0002 ", "03")
 
 
 def test_clean_file_parsed(tmp_path):

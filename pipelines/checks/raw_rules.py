@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pipelines.checks import codes
 from pipelines.checks.gx_runner import Block, GxRule, GxSuite
+from pipelines.raw_schema import register_as_written
 
 
 def q(expr: str) -> str:
@@ -35,8 +36,9 @@ BASES = {
 }
 
 BASE_SQL = {
-    "register_units": """
-        select r.rowid as rid, r.*,
+    # the register's text as written where the raw layer left it out for being the value's text
+    "register_units": f"""
+        select r.rowid as rid, r.* {register_as_written('r')},
                coalesce(upper(trim(r.corporatie)), r.file_corporation) as corp,
                coalesce(r.peildatum, r.file_date) as snapshot_date
         from raw.register_units r

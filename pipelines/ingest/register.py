@@ -30,7 +30,7 @@ from pipelines.ingest.arrow_stream import ArrowInsertStream
 from pipelines.ingest.csv_reader import pick_columns, read_csv_table
 from pipelines.ingest.files import FileRejected, Finding, Parsed, SourceFile, describe_rows, norm_header
 from pipelines.ingest.numbers import PARSERS, parse_iso_date
-from pipelines.raw_schema import REGISTER_COLUMNS, REGISTER_REQUIRED
+from pipelines.raw_schema import REGISTER_COLUMNS, REGISTER_REQUIRED, REGISTER_TEXT_IF_DIFFERENT
 
 COLUMNS = list(REGISTER_COLUMNS)
 _INTEGER_COLUMNS = [c for c, t in REGISTER_COLUMNS.items() if t == "INTEGER"]
@@ -69,7 +69,8 @@ _FEW_VALUES = {
 
 
 def parse_columns(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add the parsed column beside every `<column>_raw` (Parquet's native kale_huur wins)."""
+    """Add the parsed column beside every `<column>_raw` (Parquet's native kale_huur wins), and
+    leave out the text as written where it is the parsed value's own text."""
     exprs = []
     for c in COLUMNS:
         raw = f"{c}_raw"
@@ -84,7 +85,14 @@ def parse_columns(frame: pl.DataFrame) -> pl.DataFrame:
         if c == "kale_huur":
             parsed = pl.coalesce(pl.col("kale_huur_native"), parsed)
         exprs.append(parsed.alias(c))
-    return frame.with_columns(exprs).select(TABLE_COLUMNS)
+    # the text as written only where it is not the value's own text (raw_schema.py): writing every
+    # value twice was a third of the register load
+    as_written = [
+        pl.when(pl.col(f"{c}_raw") == pl.col(c).cast(pl.String)).then(pl.lit(None, pl.String))
+        .otherwise(pl.col(f"{c}_raw")).alias(f"{c}_raw")
+        for c in REGISTER_TEXT_IF_DIFFERENT
+    ]
+    return frame.with_columns(exprs).with_columns(as_written).select(TABLE_COLUMNS)
 
 
 def file_identity(rel: str) -> tuple[object, str]:
