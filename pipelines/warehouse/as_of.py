@@ -23,22 +23,18 @@ from pipelines.warehouse.dbt_cli import (
 # the project anyway; those that do not depend on the date can come from the nightly (below).
 # Data tests: the nightly build runs all of them on the same raw data. Of those, the tests on seeds
 # and staging see exactly the same tables here (nothing there depends on `as_of`); the tests on the
-# intermediate and check models test the SQL's plumbing, which a reference date does not change.
-# They are 155 of the 247 data tests, each mostly dbt overhead. What a reference date can break is
-# the figures the report prints, so the as-of build keeps the tests on the marts that guard them:
-# unique keys and unique combinations (nothing counted twice after choosing the agreement version
-# valid on the date), roll-ups that add up
-# across area levels, value bounds (expression_is_true) and relationships between the marts.
-# The marts' not_null and accepted_values tests only restate the models' structure, which the
-# nightly has already tested, and are left out too. A failing test still fails the report job.
+# intermediate models test the SQL's plumbing, which a reference date does not change. What a
+# reference date can break is the figures the report prints, so the as-of build keeps the tests on
+# the marts that guard them: unique keys and unique combinations (nothing counted twice after
+# choosing the agreement version valid on the date), roll-ups that add up across area levels, value
+# bounds (expression_is_true) and relationships between the marts. The marts' and check models'
+# not-null and allowed-value rules are contract constraints, enforced in every build as the tables
+# are written. A failing test or constraint still fails the report job.
 AS_OF_EXCLUDE = " ".join([
     NIGHTLY_EXCLUDE,
     "resource_type:test,path:seeds",
     "resource_type:test,path:models/staging",
     "resource_type:test,path:models/intermediate",
-    "resource_type:test,path:models/checks",
-    "resource_type:test,test_name:not_null",
-    "resource_type:test,test_name:accepted_values",
 ])
 # The models an as-of build may take from a complete nightly build of the same inputs.
 AS_OF_INDEPENDENT = "tag:as_of_independent"
