@@ -65,9 +65,10 @@ def build_as_of_marts(paths: DataPaths, label: str, as_of: dt.date, run_id: str,
 
     When the nightly build database was completely built from the same raw layer and code without
     a reference date, the new file starts as a copy of it and dbt leaves out the models tagged
-    `as_of_independent` (the register's units and their matching across snapshots, two thirds of
-    the build's time): they are the same in both builds, as nothing of theirs reads `as_of`
-    (tests/test_as_of_reuse.py checks that in the manifest).
+    `as_of_independent`: staging, seeds, the reference models and dimensions, and the register's
+    units and their matching across snapshots, which took about 11 s of the 18 s of dbt's work for
+    april-2023 at national scale. They are the same in both builds, as nothing of theirs reads
+    `as_of` (tests/test_as_of_reuse.py checks that in the manifest).
     """
     target = as_of_build_path(paths, label, as_of)
     target.parent.mkdir(parents=True, exist_ok=True)
