@@ -119,7 +119,12 @@ def test_column_widths_fit_the_figures_and_share_the_rest():
 def test_pdf_child_process_reports_failures(tmp_path):
     from pipelines.reports.pdf import start_pdf
 
-    assert start_pdf("<p>Tabel 1</p>", tmp_path).result().startswith(b"%PDF")
+    clean = start_pdf("<p>Tabel 1</p>", tmp_path)
+    assert clean.result().startswith(b"%PDF") and clean.warnings() == []
+    # WeasyPrint's warnings reach the run log
+    ignored = start_pdf('<p style="colour: red">Tabel 1</p>', tmp_path)
+    assert ignored.result().startswith(b"%PDF")
+    assert any("colour" in line for line in ignored.warnings()), ignored.warnings()
     # the report is self-contained: a reference to anything outside it stops the rendering
     pending = start_pdf('<html><body><img src="http://example.invalid/x.png"></body></html>', tmp_path)
     with pytest.raises(RuntimeError, match="PDF rendering failed(.|\n)*example.invalid"):

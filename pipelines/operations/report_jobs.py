@@ -48,8 +48,10 @@ def produce_report(paths: DataPaths, report: str, as_of: dt.date, run_id: str, l
     marts_db = build_as_of_marts(paths, report, as_of, run_id, log=log)
     built = time.perf_counter()
     out_dir = paths.reports / report / as_of.isoformat()
-    render_report(report, as_of, marts_db, out_dir, run_id=run_id,
-                  input_files=input_files(paths), code_version=code_version())
+    result = render_report(report, as_of, marts_db, out_dir, run_id=run_id,
+                           input_files=input_files(paths), code_version=code_version())
+    for line in result.pdf_warnings:
+        log(f"PDF (WeasyPrint): {line}")
     log(f"{report} as of {as_of}: marts built in {built - started:.1f} s, "
         f"report written in {time.perf_counter() - built:.1f} s")
     return out_dir

@@ -57,6 +57,12 @@ class PendingPdf:
             raise RuntimeError(f"PDF rendering failed (exit {self._proc.returncode}):\n" + "\n".join(detail))
         return stdout
 
+    def warnings(self) -> list[str]:
+        """What WeasyPrint wrote to stderr on a successful rendering (its warnings: a CSS property it
+        ignores, a missing glyph), for the run log; call after `result()`."""
+        _, stderr = self._out or (b"", b"")
+        return [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+
     def cancel(self) -> None:
         if self._proc.poll() is None:
             self._proc.kill()
@@ -68,6 +74,13 @@ def start_pdf(html: str, base_dir: Path) -> PendingPdf:
 
 
 def _main() -> None:
+    import logging
+
+    # WeasyPrint's logger has only a NullHandler: its warnings would be lost; stderr carries them to
+    # the parent (PendingPdf.warnings)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.getLogger("weasyprint").addHandler(handler)
     html = sys.stdin.buffer.read().decode("utf-8")
     pdf = render_pdf(html, Path(sys.argv[1]))
     sys.stdout.buffer.write(pdf)

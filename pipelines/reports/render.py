@@ -34,6 +34,7 @@ class ReportResult:
     n_tables: int
     n_charts: int
     sha256: dict[str, str] = field(default_factory=dict)
+    pdf_warnings: list[str] = field(default_factory=list)  # WeasyPrint's, for the run log
 
     def __str__(self) -> str:
         state = "CONCEPT" if self.concept else "definitief"
@@ -84,6 +85,7 @@ def render_report(report: str, as_of: dt.date, marts_db: Path, out_dir: Path, ru
         html=out_dir / "rapport.html", pdf=out_dir / "rapport.pdf", xlsx=out_dir / "cijfers.xlsx",
         manifest=out_dir / "manifest.json", concept=doc.concept, findings=finding_counts(findings),
         n_tables=len(doc.tables()), n_charts=len(doc.charts()), sha256=digests,
+        pdf_warnings=pending.warnings(),
     )
 
 
