@@ -518,9 +518,9 @@ def main(argv: list[str] | None = None) -> int:
                 is_x2 = ds.endswith("x2")
                 root = scratch / f"{ds}-round{rnd}"
                 link_tree(raw, root / "raw")
-                env = {**pyenv, "NPA_DATA_DIR": str(root), "DAGSTER_HOME": str(root / "dagster_home"),
-                       "NPA_BUILD_DB": str(root / "work" / "build.duckdb"),
-                       "NPA_RAW_DB": str(root / "work" / "raw_layer.duckdb"), "NPA_AS_OF": ""}
+                # the builds' databases follow from NPA_DATA_DIR (the pipeline ignores the
+                # profile's NPA_BUILD_DB/NPA_RAW_DB overrides)
+                env = {**pyenv, "NPA_DATA_DIR": str(root), "DAGSTER_HOME": str(root / "dagster_home"), "NPA_AS_OF": ""}
                 if ref:
                     env["NPA_REFERENCE_DIR"] = str(ref)
                 (root / "dagster_home").mkdir(parents=True, exist_ok=True)

@@ -40,19 +40,18 @@ def raw_with_reference(tmp_path: Path, reference_dir: Path) -> Path:
 def dbt_manifest() -> Path:
     """Parse the dbt project once per test session (as `make manifest` does) if it is stale."""
     import subprocess
-    import sys
+
+    from filelock import FileLock
+
+    from pipelines.warehouse.dbt_cli import DBT_EXECUTABLE, process_environment
 
     project = REPO_ROOT / "dbt_project"
     manifest = project / "target" / "manifest.json"
     sources = [p for p in project.rglob("*") if p.suffix in (".sql", ".yml", ".csv") and "target" not in p.parts]
-    from filelock import FileLock
-
     # pytest-xdist workers share the project folder: one parses, the others wait
     with FileLock(str(project / "target.parse.lock")):
         if not manifest.exists() or any(p.stat().st_mtime > manifest.stat().st_mtime for p in sources):
-            dbt = Path(sys.executable).parent / "dbt"
             # the profile as the pipeline renders it, so that this partial parse state serves its builds
-            env = {k: v for k, v in os.environ.items() if k not in ("NPA_BUILD_DB", "NPA_RAW_DB")}
-            subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", ".", "--project-dir", "."],
-                           cwd=project, check=True, env=env)
+            subprocess.run([DBT_EXECUTABLE, "parse", "--quiet", "--profiles-dir", ".", "--project-dir", "."],
+                           cwd=project, check=True, env=process_environment({}))
     return manifest

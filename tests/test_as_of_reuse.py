@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pipelines.config import DBT_PROJECT_DIR
 from pipelines.warehouse.as_of import as_of_build_args
+from pipelines.warehouse.dbt_cli import DBT_EXECUTABLE, process_environment
 
 TAG = "as_of_independent"
 # the macros through which a model reads the reference date or a run's values (macros/)
@@ -62,13 +61,11 @@ def test_models_taken_from_the_nightly_read_no_reference_date_upstream(manifest)
 
 def _listed(args: list[str]) -> set[str]:
     """`dbt ls` of an as-of build's selection: unique ids."""
-    dbt = Path(sys.executable).parent / "dbt"
     selection = [a for a in args if a not in ("build", "--no-write-json")]
-    env = {k: v for k, v in os.environ.items() if k not in ("NPA_BUILD_DB", "NPA_RAW_DB")}
     out = subprocess.run(
-        [str(dbt), "ls", *selection, "--output", "json", "--output-keys", "unique_id", "--quiet",
+        [DBT_EXECUTABLE, "ls", *selection, "--output", "json", "--output-keys", "unique_id", "--quiet",
          "--profiles-dir", ".", "--project-dir", "."],
-        cwd=DBT_PROJECT_DIR, env=env, check=True, capture_output=True, text=True).stdout
+        cwd=DBT_PROJECT_DIR, env=process_environment({}), check=True, capture_output=True, text=True).stdout
     return {json.loads(line)["unique_id"] for line in out.splitlines() if line.startswith("{")}
 
 

@@ -51,15 +51,15 @@ class PendingPdf:
         self._thread.join()
         if self._error is not None:
             raise RuntimeError("PDF rendering failed") from self._error
-        stdout, stderr = self._out or (b"", b"")
+        stdout = (self._out or (b"", b""))[0]
         if self._proc.returncode != 0 or not stdout.startswith(b"%PDF"):
-            detail = stderr.decode("utf-8", "replace").strip().splitlines()[-20:]
-            raise RuntimeError(f"PDF rendering failed (exit {self._proc.returncode}):\n" + "\n".join(detail))
+            raise RuntimeError(f"PDF rendering failed (exit {self._proc.returncode}):\n"
+                               + "\n".join(self.warnings()[-20:]))
         return stdout
 
     def warnings(self) -> list[str]:
-        """What WeasyPrint wrote to stderr on a successful rendering (its warnings: a CSS property it
-        ignores, a missing glyph), for the run log; call after `result()`."""
+        """The lines the child wrote to stderr: WeasyPrint's warnings on a successful rendering (a
+        CSS property it ignores, a missing glyph), for the run log; call after `result()`."""
         _, stderr = self._out or (b"", b"")
         return [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
 

@@ -1,10 +1,10 @@
 """Helpers for invoking dbt: arguments, environment, the build folder, and a plain dbt run.
 
 dbt parses the whole project again (about 5 s) whenever a var, the profile or the target changes,
-but only the files that read an environment variable when that variable's value changes. So
-nothing that changes between builds goes through vars or the profile:
-- the reference date and the run's identity (run id, check time) are environment variables
-  (macros/as_of.sql, marts/dq_findings.sql), and there are no `--vars`;
+and the files that read an environment variable at parse time when that variable's value changes.
+So nothing that changes between builds goes through vars or the profile:
+- the reference date and the run's identity (run id, check time) are environment variables read
+  only when a node runs (macros/runtime_env.sql), and there are no `--vars`;
 - the databases are `~/build.duckdb` and `~/raw_layer.duckdb` in profiles.yml, and dbt runs with
   HOME set to the build's folder (DuckDB expands `~` there);
 - the memory limit is set by a hook (macros/session_settings.sql).
@@ -35,8 +35,9 @@ RAW_DB_NAME = "raw_layer.duckdb"
 
 # DuckDB spills most operators to disk beyond its memory limit, but not all of them: matching
 # dwellings across snapshots (int_dwellings_matched) needs memory in proportion to the register.
-# Measured: national (4.6 M units) fails at 600 MB and works at 900 MB; twice national fails at
-# 1.2 GB and works at 2 GB. So the limit follows the register, with a floor, unless
+# Measured: national (4.6 M units) fails at 650 MB and works at 800 MB; twice national fails at
+# 1.3 GB and works at 1.6 GB (2026-11-29): about 150-175 MB per million units, so 220 leaves a
+# margin of a quarter or more. So the limit follows the register, with a floor, unless
 # $NPA_DBT_MEMORY_LIMIT says otherwise. Rounded to 100 MB.
 MEMORY_FLOOR_MB = 900
 MEMORY_MB_PER_MILLION_UNITS = 220
