@@ -72,7 +72,7 @@ def test_same_seed_same_bytes_other_seed_other_data(tiny, tmp_path):
 def test_layout_of_the_raw_folder(tiny):
     assert not (tiny / "defects.json").exists()
     reference = sorted(p.name for p in (tiny / "reference").iterdir())
-    assert reference == sorted([*REFERENCE_FILES, "corporaties.csv"])
+    assert reference == sorted([*REFERENCE_FILES, "corporaties.csv", "woningmarktregios.csv"])
     for name in REFERENCE_FILES:  # the generator never rewrites the real reference files
         assert (tiny / "reference" / name).read_bytes() == (REFERENCE / name).read_bytes()
     snapshots = sorted(p.name for p in (tiny / "register").iterdir())
@@ -91,6 +91,21 @@ def test_corporations_file(tiny):
     assert len(merged) >= 1 and all(r[3] and r[4] in corps for r in merged)
     active = [r for r in rows if not r[3]]
     assert 4 <= len(active) <= 7
+
+
+def test_housing_market_regions_file(tiny):
+    """Every municipality of the most recent set in one region; regions that cross COROP and
+    province borders, as the real ones do, and none unknown."""
+    header, rows, _ = read_csv_file(tiny / "reference" / "woningmarktregios.csv")
+    assert header == ["gemeentecode", "woningmarktregio"]
+    corop = {r[0]: r for r in read_csv_file(REFERENCE / "corop_regions.csv")[1]}
+    codes = [r[0] for r in rows]
+    assert codes == sorted(codes) and set(codes) == set(corop)
+    region = dict((r[0], r[1]) for r in rows)
+    assert 25 <= len(set(region.values())) <= 40 and "Onbekend" not in region.values()
+    by_name = {corop[c][1]: region[c] for c in codes}
+    assert by_name["Amersfoort"] == by_name["Nijkerk"] == "Amersfoort"  # Utrecht and Gelderland
+    assert by_name["Utrecht"] == "Utrecht" and by_name["Almere"] == by_name["Amsterdam"]
 
 
 def test_register_files_parse_back(tiny):

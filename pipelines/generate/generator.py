@@ -1,7 +1,8 @@
 """Generate the built-in data set: `generate(scale, seed, raw_dir, defects=False)`.
 
 Reads the real reference data (municipalities, mergers, COROP regions) from `<raw_dir>/reference/`
-(or `reference_dir`, or `$NPA_REFERENCE_DIR`), writes `<raw_dir>/reference/corporaties.csv`,
+(or `reference_dir`, or `$NPA_REFERENCE_DIR`), writes `<raw_dir>/reference/corporaties.csv` and
+`woningmarktregios.csv`,
 `<raw_dir>/register/<peildatum>/<corporatie>.csv|.parquet`, `<raw_dir>/agreements/*.xlsx`,
 `<raw_dir>/targets/*.csv`, and with defects `<raw_dir>/defects.json`. The same scale and seed give
 byte-identical files.
@@ -21,6 +22,7 @@ from .agreements import build_agreements
 from .corporations import Layout, build_layout
 from .defects import plant_defects
 from .dwellings import LABEL_E, evolve_2022, generate_2021
+from .housing_market import write_housing_market_regions
 from .reference import SNAPSHOT_DATES, Geography, find_reference_dir, load_geography
 from .register_writer import file_plan, register_frame, write_snapshot
 from .scales import get_scale
@@ -69,7 +71,7 @@ def generate(scale: str, seed: int, raw_dir: str | Path, defects: bool = False,
     Earlier *generated* output in `raw_dir` (register/, agreements/, targets/, defects.json) is
     replaced; a folder holding inputs the generator did not write (no `.generated` marker) is
     refused, so real deliveries are never deleted. `raw_dir/reference/` is only written to for
-    `corporaties.csv`.
+    `corporaties.csv` and `woningmarktregios.csv`.
     """
     started = time.perf_counter()
     sc = get_scale(scale)
@@ -131,6 +133,7 @@ def generate(scale: str, seed: int, raw_dir: str | Path, defects: bool = False,
     files.update(workbook_tags)
     lap("workbooks")
     write_corporations(raw_dir, layout, geo)
+    write_housing_market_regions(raw_dir, geo)
     write_targets(raw_dir, "npa_juni_2022.csv", NPA_2022_TARGETS)
     manifest = None
     if plan_defects is not None:
