@@ -116,16 +116,20 @@ def test_column_widths_fit_the_figures_and_share_the_rest():
     assert abs(sum(many) - 100) < 0.2 and len(many) == 31
 
 
-def test_pdf_child_process_reports_failures(tmp_path):
-    from pipelines.reports.pdf import start_pdf
+def test_pdf_failures_reach_the_caller():
+    """Typst works on a thread of its own: its errors are raised where the PDF is asked for."""
+    from pipelines.reports.model import Chart, ReportDocument, Section
+    from pipelines.reports.pdf import PdfError, start_pdf
 
-    clean = start_pdf("<p>Tabel 1</p>", tmp_path)
-    assert clean.result().startswith(b"%PDF") and clean.warnings() == []
-    # WeasyPrint's warnings reach the run log
-    ignored = start_pdf('<p style="colour: red">Tabel 1</p>', tmp_path)
-    assert ignored.result().startswith(b"%PDF")
-    assert any("colour" in line for line in ignored.warnings()), ignored.warnings()
-    # the report is self-contained: a reference to anything outside it stops the rendering
-    pending = start_pdf('<html><body><img src="http://example.invalid/x.png"></body></html>', tmp_path)
-    with pytest.raises(RuntimeError, match="PDF rendering failed(.|\n)*example.invalid"):
+    def doc(svg: str) -> ReportDocument:
+        chart = Chart(key="c", title="Figuur", source="Bron: test.", svg=svg, number=1)
+        return ReportDocument(report="zomer-2022", title="T", subtitle="S", as_of_text="1 juli 2022",
+                              sections=[Section("s", "Hoofdstuk", blocks=[chart], number="1")], front=[],
+                              concept=False, colophon=[])
+
+    good = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="10" height="10"></svg>'
+    pdf, warnings = start_pdf(doc(good), dt.date(2022, 7, 1), "code").result()
+    assert pdf.startswith(b"%PDF") and warnings == []
+    pending = start_pdf(doc("<svg this is not svg"), dt.date(2022, 7, 1), "code")
+    with pytest.raises(PdfError, match="Typst could not typeset the report"):
         pending.result()

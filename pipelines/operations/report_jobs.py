@@ -51,7 +51,7 @@ def produce_report(paths: DataPaths, report: str, as_of: dt.date, run_id: str, l
     result = render_report(report, as_of, marts_db, out_dir, run_id=run_id,
                            input_files=input_files(paths), code_version=code_version())
     for line in result.pdf_warnings:
-        log(f"PDF (WeasyPrint): {line}")
+        log(f"PDF (Typst): {line}")
     log(f"{report} as of {as_of}: marts built in {built - started:.1f} s, "
         f"report written in {time.perf_counter() - built:.1f} s")
     return out_dir

@@ -1,16 +1,16 @@
-"""Column widths for the HTML tables, estimated from their text.
+"""Column widths for the report tables, estimated from their text.
 
-Why: WeasyPrint's automatic table layout measures every cell twice more (its narrowest and its
-widest line) before laying it out; at national scale that is about a third of the PDF's time. The
-print styles use `table-layout: fixed` instead, with the widths computed here, by the rules of the
-automatic layout (CSS 2.1, 17.5.2.2) applied to estimated text widths: every column gets at least
-its longest unbreakable piece, and the space left is shared in proportion to how much more each
-column would take on one line. On screen the widths are only a hint to the browser's own layout.
+Why: the PDF (Typst) sets every table with these widths as fractions of the text width. Typst's own
+automatic columns squeeze the first column of a wide table down to one word and measure all of the
+7,500 cells of the national report; the HTML uses them as a `<colgroup>` hint. The rules are those
+of automatic table layout (CSS 2.1, 17.5.2.2) applied to estimated text widths: every column gets
+at least its longest unbreakable piece, and the space left is shared in proportion to how much
+more each column would take on one line.
 
-Text widths are estimated per character in em of DejaVu Sans (the report's font), rounded up a
-little, so a figure never overflows its column; numbers never wrap (`td.num`), text wraps between
-words, and header words of 13 characters or more (7 in wide tables) may be hyphenated
-(`hyphenate-limit-chars` in report.css).
+Text widths are estimated per character in em of DejaVu Sans, a wider face than the PDF's
+Libertinus Serif, so a figure never overflows its column; numbers never wrap, text wraps between
+words, and header words of 13 characters or more (7 in wide tables) may be hyphenated (the PDF
+hyphenates headers in Dutch; report.css: `hyphenate-limit-chars`).
 """
 
 from __future__ import annotations

@@ -132,6 +132,7 @@ def build_document(marts: Marts, report: str, as_of: dt.date, run_id: str, code_
     spec = REPORTS[report]
     ctx = Context(marts, spec, as_of)
     sections = [
+        summary_section(ctx),
         coverage_section(ctx),
         commitments_section(ctx),
         starting_point_section(ctx),
@@ -240,6 +241,54 @@ def key_figures(ctx: Context) -> list[str]:
                  f"{'fout' if len(ctx.errors) == 1 else 'fouten'} en {fmt.fmt_int(len(ctx.warnings))} "
                  f"{'waarschuwing' if len(ctx.warnings) == 1 else 'waarschuwingen'} (hoofdstuk Datakwaliteit).")
     return items
+
+
+# -- summary -------------------------------------------------------------------------------------------
+def summary_section(ctx: Context) -> Section:
+    """One page up front: per national target what is committed, the gap and whether it is on track."""
+    s = Section("samenvatting", "Samenvatting", numbered=False)
+    s.add(Paragraph(
+        f"Per nationaal doel wat de lokale prestatieafspraken die op of vóór {ctx.as_of_text} zijn ondertekend "
+        "samen toezeggen, het verschil met het doel en of het doel op koers is. Hoofdstuk 2 licht de cijfers toe; "
+        "hoofdstuk 1 laat zien welk deel van de gemeenten en woningen de afspraken dekken."))
+    rows = []
+    for t in ctx.targets:
+        p = ctx.progress.get(t.target_code, {})
+        rows.append([ctx.target_short(t), t.unit, t.target_value, p.get("committed_value"), p.get("gap"),
+                     p.get("on_track"), summary_sentence(ctx, t, p)])
+    s.add(Table(
+        key="samenvatting",
+        sheet_title="Samenvatting",
+        title="Samenvatting per nationaal doel",
+        source=src(ctx.src_agreements("progress_national"), ctx.src_targets()),
+        columns=[Column("Nationaal doel"), Column("Eenheid", html=False), Column("Doel", "unit", unit_column=1),
+                 Column("Toegezegd", "unit", unit_column=1), Column("Verschil", "unit", unit_column=1),
+                 Column("Op koers", "bool"), Column("Toelichting")],
+        rows=rows,
+        note="Verschil bij stroomdoelen: toegezegd min doel (negatief is een tekort). Bij voorraaddoelen "
+             "(E/F/G-woningen, conditie 5/6): verwachte voorraad in het doeljaar min doel; toegezegd zijn daar de "
+             "verbeteringen na het laatste woningregister.",
+    ))
+    return s
+
+
+def summary_sentence(ctx: Context, t: Target, p: dict[str, Any]) -> str:
+    """A short Dutch sentence on one target; its figures are those of the table row beside it."""
+    if not p or p.get("committed_value") is None:
+        return "Geen toezeggingen voor dit doel in de ondertekende afspraken."
+    if t.kind == "stock":
+        noun = STOCK_TARGET_NOUN_NL.get(t.indicator_code, ctx.indicator_label(t.indicator_code))
+        projected = float(p["projected_value"] or 0)
+        if projected <= 0:
+            return f"Eind {t.year_to} resteren naar verwachting geen {noun} meer: op koers."
+        verdict = "op koers" if p.get("on_track") else "niet op koers"
+        return f"Eind {t.year_to} resteren naar verwachting nog {fmt.fmt_int(projected)} {noun}: {verdict}."
+    gap = float(p["gap"] or 0)
+    amount = fmt.fmt_eur(abs(gap)) if t.unit == "euro" else f"{fmt.fmt_int(abs(gap))} woningen"
+    share = f"De toezeggingen dekken {fmt.fmt_pct(_share(p['committed_value'], t.target_value))} van het doel"
+    if gap >= 0:
+        return f"{share}: het doel is gehaald." if gap == 0 else f"{share}: {amount} meer dan nodig."
+    return f"{share}; er {'ontbreekt' if t.unit == 'euro' else 'ontbreken'} {amount}."
 
 
 # -- 1 coverage ----------------------------------------------------------------------------------------

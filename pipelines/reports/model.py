@@ -105,8 +105,15 @@ class Section:
     title: str
     blocks: list[Any] = field(default_factory=list)
     appendix: bool = False
-    number: str = ""  # '1', '2', ... or 'A', 'B' for appendices
+    number: str = ""  # '1', '2', ... or 'A', 'B' for appendices; '' when not numbered
     wide: bool = False  # the whole section on landscape pages
+    numbered: bool = True  # False: a section before the chapters (the summary)
+
+    def heading(self) -> str:
+        """The heading as the reader sees it (and the table of contents lists it)."""
+        if not self.numbered:
+            return self.title
+        return f"{'Bijlage ' if self.appendix else ''}{self.number}. {self.title}"
 
     def add(self, *blocks: Any) -> "Section":
         self.blocks.extend(b for b in blocks if b is not None)
@@ -131,7 +138,9 @@ class ReportDocument:
         chapter = 0
         appendix = 0
         for section in self.sections:
-            if section.appendix:
+            if not section.numbered:
+                section.number = ""
+            elif section.appendix:
                 section.number = chr(ord("A") + appendix)
                 appendix += 1
             else:

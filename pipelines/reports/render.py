@@ -34,7 +34,7 @@ class ReportResult:
     n_tables: int
     n_charts: int
     sha256: dict[str, str] = field(default_factory=dict)
-    pdf_warnings: list[str] = field(default_factory=list)  # WeasyPrint's, for the run log
+    pdf_warnings: list[str] = field(default_factory=list)  # Typst's, for the run log
 
     def __str__(self) -> str:
         state = "CONCEPT" if self.concept else "definitief"
@@ -62,14 +62,10 @@ def render_report(report: str, as_of: dt.date, marts_db: Path, out_dir: Path, ru
         files = [(str(p), s) for p, s in input_files] if input_files is not None else marts.input_files()
 
     html = render_html(doc, as_of, code_version)
-    # The PDF takes longest: a child process lays it out while this one writes the workbook.
-    pending = start_pdf(html, out_dir)
-    try:
-        xlsx = render_workbook(doc, as_of, run_id, code_version)
-    except BaseException:
-        pending.cancel()
-        raise
-    pdf = pending.result()
+    # Typst works on a thread of its own (it releases the GIL) while this one writes the workbook
+    pending = start_pdf(doc, as_of, code_version)
+    xlsx = render_workbook(doc, as_of, run_id, code_version)
+    pdf, pdf_warnings = pending.result()
     payloads = {"rapport.html": html.encode("utf-8"), "rapport.pdf": pdf, "cijfers.xlsx": xlsx}
     digests = {name: hashlib.sha256(data).hexdigest() for name, data in payloads.items()}
     manifest = build_manifest(doc=doc, as_of=as_of, run_id=run_id, code_version=code_version,
@@ -85,7 +81,7 @@ def render_report(report: str, as_of: dt.date, marts_db: Path, out_dir: Path, ru
         html=out_dir / "rapport.html", pdf=out_dir / "rapport.pdf", xlsx=out_dir / "cijfers.xlsx",
         manifest=out_dir / "manifest.json", concept=doc.concept, findings=finding_counts(findings),
         n_tables=len(doc.tables()), n_charts=len(doc.charts()), sha256=digests,
-        pdf_warnings=pending.warnings(),
+        pdf_warnings=pdf_warnings,
     )
 
 
