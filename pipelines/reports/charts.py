@@ -100,14 +100,21 @@ def bar_chart(title: str, categories: Sequence[str], values: Sequence[float], *,
         cx = left + slot * (i + 0.5)
         out.append(f'<rect x="{_num(cx - bar_w / 2)}" y="{_num(y(value))}" width="{_num(bar_w)}" '
                    f'height="{_num(max(y(0) - y(value), 0))}" fill="{BLUE}"/>')
-        out.append(f'<text x="{_num(cx)}" y="{_num(y(value) - 5)}" text-anchor="middle">'
-                   f"{_t(fmt.fmt_int(value))}</text>")
+        ty = y(targets[cat]) if cat in targets else None
+        # a bar that ends near its target marker carries its value inside, so the two labels never overlap
+        inside = ty is not None and abs(y(value) - ty) < 18 and y(0) - y(value) > 40
+        fill = ' fill="#ffffff"' if inside else ""
+        value_y = max(y(value), ty) + 14 if inside else y(value) - 5  # inside: below the marker
+        out.append(f'<text x="{_num(cx)}" y="{_num(value_y)}" '
+                   f'text-anchor="middle"{fill}>{_t(fmt.fmt_int(value))}</text>')
         out.append(f'<text x="{_num(cx)}" y="{_num(y(0) + 16)}" text-anchor="middle">{_t(cat)}</text>')
-        if cat in targets:
-            ty = y(targets[cat])
+        if ty is not None:
             out.append(f'<line x1="{_num(cx - slot * 0.45)}" x2="{_num(cx + slot * 0.45)}" y1="{_num(ty)}" '
                        f'y2="{_num(ty)}" stroke="{RED}" stroke-width="3"/>')
-            out.append(f'<text x="{_num(cx)}" y="{_num(ty - 6)}" text-anchor="middle" fill="{RED}" '
+            label_y = min(ty, y(value)) - 6 if inside else ty - 6
+            if not inside and abs((y(value) - 5) - label_y) < 14:  # would sit on the value label
+                label_y = y(value) - 20
+            out.append(f'<text x="{_num(cx)}" y="{_num(label_y)}" text-anchor="middle" fill="{RED}" '
                        f'font-weight="bold">{_t(target_label)} {_t(fmt.fmt_int(targets[cat]))}</text>')
     out.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{_num(y(0))}" y2="{_num(y(0))}" stroke="{INK}"/>')
     # legend
