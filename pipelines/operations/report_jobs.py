@@ -53,7 +53,8 @@ def produce_report(paths: DataPaths, report: str, as_of: dt.date, run_id: str, l
     for line in result.pdf_warnings:
         log(f"PDF (Typst): {line}")
     log(f"{report} as of {as_of}: marts built in {built - started:.1f} s, "
-        f"report written in {time.perf_counter() - built:.1f} s")
+        f"report written in {time.perf_counter() - built:.1f} s "
+        f"({', '.join(f'{step} {s:.1f} s' for step, s in result.seconds.items())})")
     return out_dir
 
 

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,8 @@ class PendingPdf:
     workbook is written on the other core meanwhile. `result()` waits and returns (bytes, warnings)."""
 
     def __init__(self, doc: ReportDocument, as_of: dt.date, code_version: str):
+        started = time.perf_counter()
+        self.seconds = 0.0  # the PDF step: data, typesetting and writing, set by result()
         # the data is built here, before the thread starts: it is Python and would hold the GIL
         data = json.dumps(document_data(doc, as_of, code_version), ensure_ascii=False, separators=(",", ":"))
         timestamp = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.timezone.utc)
@@ -49,8 +52,10 @@ class PendingPdf:
         self._thread = threading.Thread(target=self._compile, args=(data, timestamp), daemon=True,
                                         name="typst")
         self._thread.start()
+        self._data_seconds = time.perf_counter() - started
 
     def _compile(self, data: str, timestamp: dt.datetime) -> None:
+        started = time.perf_counter()
         try:
             import typst  # the compiler is a native module: loaded only by the report job
 
@@ -63,9 +68,11 @@ class PendingPdf:
             self._out = (pdf, [_warning_text(w) for w in warnings])
         except BaseException as exc:  # raised again by result(), in the caller's thread
             self._error = exc
+        self._compile_seconds = time.perf_counter() - started
 
     def result(self) -> tuple[bytes, list[str]]:
         self._thread.join()
+        self.seconds = round(self._data_seconds + self._compile_seconds, 2)
         if self._error is not None:
             raise self._error
         assert self._out is not None

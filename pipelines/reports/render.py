@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ class ReportResult:
     n_charts: int
     sha256: dict[str, str] = field(default_factory=dict)
     pdf_warnings: list[str] = field(default_factory=list)  # Typst's, for the run log
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each step, for the run log
 
     def __str__(self) -> str:
         state = "CONCEPT" if self.concept else "definitief"
@@ -54,18 +56,23 @@ def render_report(report: str, as_of: dt.date, marts_db: Path, out_dir: Path, ru
         raise KeyError(f"unknown report {report!r}; known: {', '.join(REPORTS)}")
     marts_db = Path(marts_db)
     out_dir = Path(out_dir)
+    clock = _Clock()
     with open_marts(marts_db) as marts:
         marts.assert_as_of(as_of)
         doc = build_document(marts, report, as_of, run_id, code_version)
         findings = marts.findings()
         latest = marts.latest_snapshot(as_of)
         files = [(str(p), s) for p, s in input_files] if input_files is not None else marts.input_files()
+    clock.lap("content")
 
     html = render_html(doc, as_of, code_version)
+    clock.lap("html")
     # Typst works on a thread of its own (it releases the GIL) while this one writes the workbook
     pending = start_pdf(doc, as_of, code_version)
     xlsx = render_workbook(doc, as_of, run_id, code_version)
+    clock.lap("workbook")
     pdf, pdf_warnings = pending.result()
+    clock.seconds["pdf"] = pending.seconds
     payloads = {"rapport.html": html.encode("utf-8"), "rapport.pdf": pdf, "cijfers.xlsx": xlsx}
     digests = {name: hashlib.sha256(data).hexdigest() for name, data in payloads.items()}
     manifest = build_manifest(doc=doc, as_of=as_of, run_id=run_id, code_version=code_version,
@@ -81,8 +88,19 @@ def render_report(report: str, as_of: dt.date, marts_db: Path, out_dir: Path, ru
         html=out_dir / "rapport.html", pdf=out_dir / "rapport.pdf", xlsx=out_dir / "cijfers.xlsx",
         manifest=out_dir / "manifest.json", concept=doc.concept, findings=finding_counts(findings),
         n_tables=len(doc.tables()), n_charts=len(doc.charts()), sha256=digests,
-        pdf_warnings=pdf_warnings,
+        pdf_warnings=pdf_warnings, seconds=clock.seconds,
     )
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._mark = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self._mark, 2)
+        self._mark = now
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
