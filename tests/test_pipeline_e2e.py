@@ -79,8 +79,11 @@ def test_levels_add_up_to_national(first_run):
         by_key.setdefault((year, indicator), {})[level] = value
     assert by_key
     for key, levels in by_key.items():
-        for level in ("municipality", "corop_region", "province"):
+        # the generator writes woningmarktregios.csv: the housing-market level is there and adds up too
+        for level in ("municipality", "corop_region", "province", "housing_market_region"):
             assert levels.get(level) == pytest.approx(levels["national"]), (key, level)
+    regions = {r for (r,) in published(first_run, "select distinct housing_market_region from marts.dim_municipality")}
+    assert regions and "Onbekend" not in regions and None not in regions
 
 
 def _contents(paths):

@@ -116,6 +116,42 @@ def test_targets_table_equals_progress_national(zomer, april):
             assert html.rows[i][html.headers.index("Op koers")] == ("ja" if on_track else "nee")
 
 
+def test_summary_per_national_target_equals_progress_national(zomer, april):
+    for db, result in (zomer, april):
+        con = marts(db)
+        progress = con.execute("""select t.target_code, t.kind, t.unit, p.target_value, p.committed_value,
+                   p.projected_value, p.gap, p.on_track, t.year_to
+            from marts.progress_national p join marts.national_targets t using (target_code)""").fetchall()
+        tables, _ = html_tables(result.html)
+        summary = tables["Samenvatting per nationaal doel"]
+        assert summary.number == 1 and len(summary.rows) == len(progress)
+        # the same targets, in the same order, with the same figures as the chapter's table
+        targets = tables["Toezeggingen per nationaal doel"]
+        assert summary.column("Nationaal doel") == targets.column("Nationaal doel")
+        for header in ("Doel", "Toegezegd", "Verschil", "Op koers"):
+            assert summary.column(header) == targets.column(header), header
+        # which target each row is: the chapter's sheet in cijfers.xlsx has the codes, in the same order
+        headers, rows = sheet_rows(xlsx_sheet(openpyxl.load_workbook(result.xlsx), "Toezeggingen per nationaal doel"))
+        codes = [r[headers.index("Code")] for r in rows]
+        by_code = {p[0]: p for p in progress}
+        checked = 0
+        for code, row in zip(codes, summary.rows, strict=True):
+            _, kind, unit, target, committed, projected, gap, on_track, year = by_code[code]
+            sentence = row[5]
+            assert row[4] == ("ja" if on_track else "nee")
+            if unit != "woningen":
+                continue  # euro amounts: formatted in words, held by the chapter's table test
+            assert row[1:4] == [nl_int(target), nl_int(committed), nl_int(gap)]
+            if kind == "stock":
+                assert f"Eind {year} resteren naar verwachting" in sentence
+                if projected > 0:
+                    assert nl_int(projected) in sentence and sentence.endswith("op koers.")
+            else:
+                assert nl_pct(committed / target) in sentence, (code, sentence)
+            checked += 1
+        assert checked >= 5
+
+
 def test_commitments_per_indicator_and_year_equal_the_marts(zomer):
     db, result = zomer
     con = marts(db)
