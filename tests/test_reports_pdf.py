@@ -182,3 +182,21 @@ def test_input_text_is_printed_as_text_not_run_as_markup(april):
                     "#run"):
         assert literal in out, literal
     assert warnings == []
+
+
+def test_a_long_table_breaks_across_pages_with_its_header_on_each():
+    rows = [[f"Gemeente {i:03d}", i * 1000, i / 1000] for i in range(1, 181)]
+    table = Table(key="lang", title="Een lange tabel", source="Bron: test.", number=1, sheet="T01 lang",
+                  columns=[Column("Gemeente"), Column("Corporatiewoningen", "int"), Column("Aandeel", "pct")],
+                  rows=rows, emphasis={179})
+    doc = ReportDocument(report="zomer-2022", title="Titel", subtitle="Sub", as_of_text="1 juli 2022",
+                         sections=[Section("s", "Hoofdstuk", blocks=[table], number="1")], front=[],
+                         concept=False, colophon=[])
+    pdf, _ = render_pdf(doc, dt.date(2022, 7, 1), "code")
+    pages = [p for p in _pages(pdf) if re.search(r"Gemeente \d{3}", p)]
+    assert len(pages) >= 3
+    for text in pages:
+        assert "Gemeente Corporatiewoningen Aandeel" in text, "the header row is repeated on every page"
+    body = _flat(" ".join(pages))
+    assert "Gemeente 001 1.000 0,1%" in body and "Gemeente 180 180.000 18,0%" in body
+    assert body.count("Gemeente 180") == 1

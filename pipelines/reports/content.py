@@ -278,7 +278,9 @@ def summary_sentence(ctx: Context, t: Target, p: dict[str, Any]) -> str:
         return "Geen toezeggingen voor dit doel in de ondertekende afspraken."
     if t.kind == "stock":
         noun = STOCK_TARGET_NOUN_NL.get(t.indicator_code, ctx.indicator_label(t.indicator_code))
-        projected = float(p["projected_value"] or 0)
+        if p.get("projected_value") is None:
+            return "Zonder woningregister op of vóór de peildatum is de verwachte voorraad niet te bepalen."
+        projected = float(p["projected_value"])
         if projected <= 0:
             return f"Eind {t.year_to} resteren naar verwachting geen {noun} meer: op koers."
         verdict = "op koers" if p.get("on_track") else "niet op koers"
