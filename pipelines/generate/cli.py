@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.generate",
         description="Generate the built-in data set (register snapshots, agreement workbooks, "
-                    "corporaties.csv) into a raw data folder.")
+                    "corporaties.csv, woningmarktregios.csv) into a raw data folder.")
     parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", required=True, help="the raw data folder, e.g. data/raw")
