@@ -67,13 +67,19 @@ class Table:
     def formatted_rows(self) -> list[list[str]]:
         return [[self.cell_text(row, i) for i in range(len(self.columns))] for row in self.rows]
 
-    def html_column_widths(self, formatted: list[list[str]], landscape: bool = False) -> list[float]:
-        """Percent of the table's width per HTML column (see colwidths.py); `formatted`: formatted_rows()."""
+    def page(self, landscape: bool = False) -> str:
+        """The page kind of colwidths.py this table is set on."""
+        return "wide" if self.wide else ("landscape" if landscape else "portrait")
+
+    def html_column_widths(self, formatted: list[list[str]], landscape: bool = False,
+                           scale: float = 1.0) -> list[float]:
+        """Percent of the table's width per HTML column (see colwidths.py); `formatted`: formatted_rows();
+        `scale`: the font's widths against DejaVu Sans'."""
         cols = self.html_columns()
-        page = "wide" if self.wide else ("landscape" if landscape else "portrait")
         return column_widths([self.columns[i].html_header() for i in cols],
                              [[row[i] for i in cols] for row in formatted],
-                             [self.columns[i].kind in NUMERIC_KINDS for i in cols], self.emphasis, page)
+                             [self.columns[i].kind in NUMERIC_KINDS for i in cols], self.emphasis,
+                             self.page(landscape), scale)
 
 
 @dataclass

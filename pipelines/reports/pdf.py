@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pipelines.reports.colwidths import LIBERTINUS, header_fits
 from pipelines.reports.model import Chart, ItemList, NUMERIC_KINDS, Paragraph, ReportDocument, Section, Table
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "report.typ"
@@ -153,6 +154,17 @@ def _svg_ratio(svg: str) -> float:
     return float(match.group(2)) / float(match.group(1)) if match else 0.0
 
 
+KEEP_LINES = 40  # a table of up to about this many lines is kept on one page (see _fits_a_page)
+
+
+def _fits_a_page(rows: list[list[str]]) -> bool:
+    """Whether a table is surely short enough to keep on one page (a block kept together that is
+    taller than a page would run off it): its lines counted generously, a line per 40 characters
+    of its longest cell in each row."""
+    lines = sum(max((1 + c.count("\n") + len(c) // 40 for c in row), default=1) for row in rows)
+    return lines <= KEEP_LINES
+
+
 def _table(t: Table, landscape: bool) -> dict[str, Any]:
     cols = t.html_columns()
     formatted = t.formatted_rows()
@@ -160,7 +172,9 @@ def _table(t: Table, landscape: bool) -> dict[str, Any]:
     # Column widths estimated from the text by the rules of automatic table layout (colwidths.py):
     # Typst's own auto columns squeeze the first column of a wide table down to a word, and
     # sizing them for 7,500 cells measures every cell; fixed fractions avoid both.
-    widths = t.html_column_widths(formatted, landscape)
+    widths = t.html_column_widths(formatted, landscape, scale=LIBERTINUS)
+    page = t.page(landscape)
+    headers = [t.columns[i].html_header() for i in cols]
     return {
         "type": "table",
         "number": t.number,
@@ -168,10 +182,13 @@ def _table(t: Table, landscape: bool) -> dict[str, Any]:
         "source": f"{t.source} Ook in cijfers.xlsx, blad ‘{t.sheet}’.",
         "note": t.note,
         "wide": t.wide,
-        "headers": [t.columns[i].html_header() for i in cols],
+        "headers": headers,
+        # the first column's header is never hyphenated; the others where a word cannot fit whole
+        "hyphenate": [i > 0 and not header_fits(h, w, page, LIBERTINUS) for i, (h, w) in enumerate(zip(headers, widths))],
         "numeric": [t.columns[i].kind in NUMERIC_KINDS for i in cols],
         "widths": widths,
         "rows": rows,
+        "keep": _fits_a_page(rows),
         "emphasis": sorted(t.emphasis),
         "empty": t.empty_text,
     }
