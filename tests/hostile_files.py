@@ -66,9 +66,10 @@ def write_zip(path: Path, members: list[tuple[str, bytes] | RawMember]) -> Path:
     return path
 
 
-def with_sheet(tmp: Path, path: Path, sheet_xml: bytes | RawMember, member: str = PRESTATIES_XML) -> Path:
-    """The template workbook with one sheet replaced."""
-    members = members_of(template_bytes(tmp))
+def with_sheet(tmp: Path, path: Path, sheet_xml: bytes | RawMember, member: str = PRESTATIES_XML,
+               meta: dict | None = None) -> Path:
+    """The template workbook (with `meta` in Afspraak) with one sheet replaced."""
+    members = members_of(template_bytes(tmp, meta=meta))
     replacement = sheet_xml if isinstance(sheet_xml, RawMember) else (member, sheet_xml)
     return write_zip(path, [replacement if name == member else (name, content) for name, content in members.items()])
 

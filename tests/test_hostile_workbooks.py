@@ -334,3 +334,95 @@ def test_a_name_that_is_not_utf8_is_listed_shown_and_loaded(tmp_path):
     assert "agreements/Gemeente Sm\\xe9rdeg.xlsx" in rels
     _ingest_untouched(paths)
     assert log(paths)["agreements/Gemeente Sm\\xe9rdeg.xlsx"][:2] == ("loaded", 2)
+
+
+# --- the whole nightly with every hostile file present ---------------------------------------
+
+# the marts that must not change when hostile files are added beside good ones (dq_findings and
+# load_log gain their rows; fct_commitments is compared without the hostile files' own rows)
+_UNCHANGED_MARTS = ["commitments_by_area", "dim_corporation", "dim_municipality", "national_targets",
+                    "progress_by_area", "progress_national", "realisation_by_area", "stock_by_area",
+                    "stock_trajectory"]
+_AUDIT = {"run_id", "checked_at", "loaded_at"}
+
+
+def _marts(paths, hostile: set[str]) -> dict[str, list]:
+    from tests.pipeline_harness import published
+
+    out = {}
+    for table in [*_UNCHANGED_MARTS, "fct_commitments"]:
+        cols = [c for (c,) in published(paths, "select column_name from information_schema.columns where "
+                                               "table_schema = 'marts' and table_name = ? order by ordinal_position", [table])
+                if c not in _AUDIT]
+        rows = published(paths, f"select {', '.join(cols)} from marts.{table} order by all")
+        if table == "fct_commitments":
+            at = cols.index("source_file")
+            rows = [r for r in rows if r[at] not in hostile]
+        out[table] = rows
+    findings = published(paths, "select suite, check_code, severity, entity, detail, source_file from marts.dq_findings")
+    return {"marts": out, "findings": findings}
+
+
+@pytest.mark.xdist_group("pipeline")
+def test_the_nightly_succeeds_with_every_hostile_file_present_and_loses_nothing(tmp_path, reference_dir, dbt_manifest):
+    from tests.pipeline_harness import prepare_data_dir, published, run_nightly
+
+    paths = prepare_data_dir(tmp_path / "data", reference_dir)
+    clean = run_nightly(paths)
+    assert clean.success, [e.message for e in clean.all_events if e.is_failure]
+    before = _marts(paths, set())
+
+    outside = tmp_path / "elders"
+    outside.mkdir()
+    draft = {**META, "status": "concept"}  # drafts never count: the commitments stay as they were
+    agreements = paths.agreements
+    (agreements / "niet een werkmap.xlsx").write_bytes(b"corporatie;jaar;indicator;waarde\nL0001;2023;sloop;1\n")
+    (agreements / "afgebroken download.xlsx").write_bytes(truncated(template_bytes(tmp_path, meta=draft), 0.6))
+    with_sheet(tmp_path, agreements / "bom.xlsx", bomb_member(tmp_path, expanded=3 << 30))
+    with_sheet(tmp_path, agreements / "leeg tot rij 1000003.xlsx", empty_rows_sheet(tmp_path, 1_000_000), meta=draft)
+    with_sheet(tmp_path, agreements / "formules.xlsx", formula_sheet(tmp_path), meta=draft)
+    write_workbook(outside / "elders.xlsx", meta=draft)
+    (agreements / "link naar elders.xlsx").symlink_to(outside / "elders.xlsx")
+    write_workbook(agreements / "Súdwest-Fryslân ’s concept (v2).xlsx", meta={**draft, "versie": 2})
+    snapshot = sorted(p.name for p in (paths.register).iterdir())[-1]
+    (outside / "L9999.csv").write_text("peildatum;corporatie\n")
+    (paths.register / snapshot / "L9999.csv").symlink_to(outside / "L9999.csv")
+    hostile = {p.relative_to(paths.raw).as_posix() for p in [*agreements.iterdir(), paths.register / snapshot / "L9999.csv"]
+               if p.name in {"niet een werkmap.xlsx", "afgebroken download.xlsx", "bom.xlsx", "leeg tot rij 1000003.xlsx",
+                             "formules.xlsx", "link naar elders.xlsx", "Súdwest-Fryslân ’s concept (v2).xlsx", "L9999.csv"}}
+    assert len(hostile) == 8
+
+    state = file_state(paths.raw, outside)
+    result = run_nightly(paths)
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    assert file_state(paths.raw, outside) == state  # byte-identical, same mtimes, links untouched
+
+    after = _marts(paths, hostile)
+    assert after["marts"] == before["marts"]  # nothing lost, nothing counted twice
+    assert set(before["findings"]) <= set(after["findings"])
+    status = dict(published(paths, "select file_path, status from marts.load_log"))
+    assert {f: s for f, s in status.items() if f not in hostile and s != "unchanged"} == {}
+
+    found = published(paths, "select source_file, check_code, severity, entity, detail from marts.dq_findings "
+                             "where source_file in (select unnest(?))", [sorted(hostile)])
+    by_file: dict[str, list[tuple]] = {}
+    for source_file, *rest in found:
+        by_file.setdefault(source_file, []).append(tuple(rest))
+
+    def codes(rel: str) -> set[str]:
+        return {code for code, *_ in by_file.get(rel, [])}
+
+    for rel in ("agreements/niet een werkmap.xlsx", "agreements/afgebroken download.xlsx", "agreements/bom.xlsx",
+                "agreements/link naar elders.xlsx", f"register/{snapshot}/L9999.csv"):
+        assert status[rel] == "rejected" and codes(rel) == {"F1"}, (rel, by_file.get(rel))
+    assert status["agreements/leeg tot rij 1000003.xlsx"] == "loaded"
+    assert status["agreements/Súdwest-Fryslân ’s concept (v2).xlsx"] == "loaded"
+    assert not {c for c in codes("agreements/Súdwest-Fryslân ’s concept (v2).xlsx") if c.startswith("F")}
+    # the two formulas that Excel never computed are A4 errors naming their row and formula
+    a4 = [f for f in by_file["agreements/formules.xlsx"] if f[0] == "A4"]
+    assert len(a4) == 2, by_file["agreements/formules.xlsx"]
+    text = " | ".join(f"{entity} {detail}" for _, _, entity, detail in a4)
+    print("\nA4 findings of formules.xlsx:", text)
+    assert "=D2*2" in text and "=1/0" in text and "row 5" in text and "row 6" in text, text
+    assert published(paths, "select count(*) from marts.fct_commitments where source_file = 'agreements/formules.xlsx' "
+                            "and value is null") == [(0,)]
