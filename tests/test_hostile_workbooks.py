@@ -18,6 +18,7 @@ from hostile_files import (
     empty_rows_sheet,
     file_state,
     formula_sheet,
+    sheet_parts,
     template_bytes,
     truncated,
     with_sheet,
@@ -426,3 +427,26 @@ def test_the_nightly_succeeds_with_every_hostile_file_present_and_loses_nothing(
     assert "=D2*2" in text and "=1/0" in text and "row 5" in text and "row 6" in text, text
     assert published(paths, "select count(*) from marts.fct_commitments where source_file = 'agreements/formules.xlsx' "
                             "and value is null") == [(0,)]
+
+
+def test_an_xml_entity_bomb_is_refused(tmp_path, monkeypatch):
+    # "billion laughs": 10 levels of 10 references, a few hundred bytes that parse to gigabytes
+    head, rows, tail = sheet_parts(tmp_path)
+    entities = '<!ENTITY l0 "ha">' + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    dtd = f"<!DOCTYPE worksheet [{entities}]>".encode()
+    at = head.index(b"<worksheet")
+    sheet = head[:at] + dtd + head[at:] + rows.replace(b"<t>project A</t>", b"<t>&l9;</t>") + tail
+    data = with_sheet(tmp_path, tmp_path / "lachen.xlsx", sheet).read_bytes()
+    message, seconds, peak = _refused_flat(data, monkeypatch)
+    assert "declares a DTD" in message and "sheet2.xml" in message
+    assert seconds < 1.0 and peak < 2 << 20
+
+
+def test_an_archive_of_too_many_files_is_refused(tmp_path, monkeypatch):
+    from hostile_files import members_of, write_zip
+
+    members = list(members_of(template_bytes(tmp_path)).items())
+    members += [(f"xl/media/leeg{i}.bin", b"") for i in range(10_001)]
+    data = write_zip(tmp_path / "veel.xlsx", members).read_bytes()
+    message, _, _ = _refused_flat(data, monkeypatch)
+    assert "10,010 files" in message or "files (limit 10,000)" in message

@@ -13,7 +13,9 @@ the bytes:
    expanded yet;
 4. every member is then expanded once, in chunks of 64 KiB that are counted and dropped, to make
    sure it expands to no more than the directory declares (a directory can lie: the counted bytes
-   are the truth). Memory stays flat whatever the archive holds.
+   are the truth). Memory stays flat whatever the archive holds;
+5. no XML member may declare a DTD (`<!DOCTYPE`, `<!ENTITY`): Office never writes one, and entity
+   definitions are how an XML file expands to gigabytes once parsed ("billion laughs").
 
 While expanding the worksheets it also notes whether they contain formula cells (`<f>`), and for
 those sheets only, which cells: calamine gives a formula's cached value and cannot say that a cell
@@ -38,6 +40,7 @@ from xml.etree import ElementTree
 MAX_MEMBER_BYTES = 256 << 20  # one member, expanded
 MAX_TOTAL_BYTES = 512 << 20  # all members, expanded
 MAX_RATIO = 100  # expanded / compressed, for members above RATIO_FLOOR
+MAX_MEMBERS = 10_000  # a workbook has a few dozen
 RATIO_FLOOR = 1 << 20  # small members may compress as well as they like: they cannot hurt
 CHUNK = 64 << 10
 
@@ -50,6 +53,7 @@ _SIGNATURES = {
 }
 # a formula element, with or without namespace prefix; not <formula1> (data validation) or <font>
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s/>]")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -114,6 +118,8 @@ def _what_it_is(data: bytes) -> str:
 
 
 def _check_declared(members: list[zipfile.ZipInfo]) -> None:
+    if len(members) > MAX_MEMBERS:
+        raise UnsafeWorkbook(f"refused before reading: the archive holds {len(members):,} files (limit {MAX_MEMBERS:,})")
     total = 0
     for info in members:
         if info.flag_bits & 0x1:
@@ -147,6 +153,7 @@ def _expand_counting(data: bytes, info: zipfile.ZipInfo, look_for_formulas: bool
     if info.compress_type == zipfile.ZIP_STORED:
         if info.compress_size != info.file_size:
             raise UnsafeWorkbook(f"the workbook is damaged: {info.filename} has inconsistent sizes")
+        _refuse_dtd(info, compressed, b"")
         return bool(look_for_formulas and _FORMULA_TAG.search(compressed))
     inflater = zlib.decompressobj(-15)
     expanded = 0
@@ -165,16 +172,17 @@ def _expand_counting(data: bytes, info: zipfile.ZipInfo, look_for_formulas: bool
                         f"refused: {info.filename} expands to more than the {_mib(info.file_size)} its "
                         "directory declares (a zip bomb or a damaged file)"
                     )
+                _refuse_dtd(info, chunk, tail)
                 if look_for_formulas and not found:
-                    window = tail + chunk
-                    found = bool(_FORMULA_TAG.search(window))
-                    tail = window[-8:]  # a tag cut in two by the chunk boundary
+                    found = bool(_FORMULA_TAG.search(tail + chunk))
+                tail = chunk[-8:] if len(chunk) >= 8 else (tail + chunk)[-8:]  # a tag cut by the boundary
                 if inflater.eof:
                     break
             if inflater.eof:
                 break
         rest = inflater.flush()
         expanded += len(rest)
+        _refuse_dtd(info, rest, tail)
         if look_for_formulas and not found:
             found = bool(_FORMULA_TAG.search(tail + rest))
     except zlib.error as exc:
@@ -182,6 +190,17 @@ def _expand_counting(data: bytes, info: zipfile.ZipInfo, look_for_formulas: bool
     if not inflater.eof or expanded != info.file_size:
         raise UnsafeWorkbook(f"the workbook is incomplete or damaged: {info.filename} ends early")
     return found
+
+
+def _refuse_dtd(info: zipfile.ZipInfo, chunk: bytes | memoryview, tail: bytes) -> None:
+    # raw `<!` never stands in an Office XML part outside a DTD: text escapes it as `&lt;!`
+    if not info.filename.endswith((".xml", ".rels", ".vml")):
+        return  # images and other binary parts are not parsed as XML
+    if _DTD.search(chunk) or (tail and _DTD.search(tail + bytes(chunk[:16]))):
+        raise UnsafeWorkbook(
+            f"refused: {info.filename} declares a DTD (XML entities that can expand without limit); "
+            "Excel never writes one"
+        )
 
 
 def _data_offset(data: bytes, info: zipfile.ZipInfo) -> int:
