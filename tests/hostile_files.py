@@ -126,7 +126,7 @@ def empty_rows_sheet(tmp: Path, empty: int = 1_000_000, style: str = "cells", da
 
 def formula_sheet(tmp: Path) -> bytes:
     """Prestaties rows 4-7 with formulas in `waarde`: with a cached number, without any cached value,
-    with a cached error, with a cached text."""
+    with a cached error, with a cached text; row 8 only formulas, none computed."""
     head, rows, tail = sheet_parts(tmp)
 
     def row(r: int, indicator: str, waarde: str) -> bytes:
@@ -136,7 +136,9 @@ def formula_sheet(tmp: Path) -> bytes:
     extra = (row(4, "sloop", f'<c r="D4"><f>D2+D3</f><v>155</v></c>')
              + row(5, "verkoop", '<c r="D5"><f>D2*2</f></c>')
              + row(6, "transformatie", '<c r="D6" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
-             + row(7, "flexwoningen", '<c r="D7" t="str"><f>"1.250"</f><v>1.250</v></c>'))
+             + row(7, "flexwoningen", '<c r="D7" t="str"><f>"1.250"</f><v>1.250</v></c>')
+             # a row of nothing but formulas, never computed (a program filled in the template)
+             + b'<row r="8"><c r="A8"><f>A7</f></c><c r="B8"><f>B7+1</f></c><c r="D8"><f>D7*2</f></c></row>')
     return head + rows + extra + tail
 
 

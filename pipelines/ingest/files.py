@@ -129,8 +129,9 @@ def _source(path: Path, raw_root: Path, root: Path) -> SourceFile | None:
     if not inside:
         return SourceFile(
             path=path, rel=rel,
-            refused=f"{rel}: a symbolic link that leads out of data/raw/ (to {display_name(str(target))}): "
-                    "not followed, not read; put the file itself in data/raw/",
+            # where it leads is not said: findings reach the reports, the machine's paths should not
+            refused=f"{rel}: a symbolic link that leads out of data/raw/: not followed, not read; "
+                    "put the file itself in data/raw/",
         )
     if target.is_dir():
         return None  # a folder inside the raw folder: its files are listed where they are

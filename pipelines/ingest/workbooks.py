@@ -267,7 +267,7 @@ def _read_rows(
         text_cells = set()
     for excel_row, row in body:
         values = {c: row[j] for c, j in col.items()}
-        if all(clean_text(v) is None for v in row) and not any((excel_row, j) in formulas for j in col.values()):
+        if all(clean_text(v) is None for v in row):
             continue  # empty row
         if _is_total(values.get("corporatie")) or _is_total(row[0]):
             continue  # totals row
@@ -287,7 +287,26 @@ def _read_rows(
             except ValueError:
                 pass
         workbook.rows.append(record)
+    workbook.rows.extend(_formula_only_rows(formulas, col, header_row, {r for r, _ in body}))
+    workbook.rows.sort(key=lambda record: record["source_row"])
     return extra
+
+
+def _formula_only_rows(
+    formulas: dict[tuple[int, int], FormulaCell], col: dict[str, int], header_row: int, seen: set[int]
+) -> list[dict[str, object]]:
+    """Rows holding nothing but formulas that were never computed: calamine sees empty cells, Excel
+    would show values. Kept as written (so the row checks flag them) rather than dropped unseen."""
+    by_row: dict[int, dict[str, object]] = {}
+    for (excel_row, column), cell in formulas.items():
+        name = next((c for c, j in col.items() if j == column), None)
+        if name is None or cell.has_value or excel_row <= header_row or excel_row in seen:
+            continue
+        record = by_row.setdefault(
+            excel_row, {"source_row": excel_row, **{f"{c}_raw": None for c in ROW_COLUMNS}, "waarde_num": None}
+        )
+        record[f"{name}_raw"] = _formula_text(cell)
+    return list(by_row.values())
 
 
 def _number_text(number: float) -> str:
