@@ -3,8 +3,8 @@
 Each sheet: the table title (A1), its source (A2) and note (A3), the header on row 5 and the data
 below it. Text never becomes a formula: cells are written as strings explicitly, and text that a
 spreadsheet would read as a formula when edited (starting with `=`, `+`, `-`, `@`, tab or CR, or
-the full-width `＝`, `＋`, `－`, `＠`) gets a leading apostrophe. The workbook's timestamps are fixed to the reference date, so the same
-report gives the same file.
+the full-width `＝`, `＋`, `－`, `＠`) gets a leading apostrophe. The workbook's timestamps are
+fixed to the reference date, so the same report gives the same file.
 """
 
 from __future__ import annotations
