@@ -2,11 +2,19 @@
 
 Raw files are only ever opened for reading (`open(path, "rb")`); nothing here writes, moves or
 deletes anything under the raw folder.
+
+Symbolic links: a link to a file inside the raw folder is read as that file, under the link's
+name. A link that leads out of the raw folder (or nowhere) is not followed: it is listed with a
+`refused` reason, which the load turns into an F1 finding without opening it. Links to folders
+are never descended into (a folder inside the raw folder is listed where it really is; one
+outside gets the same F1 finding). The final open uses O_NOFOLLOW, so a file swapped for a link
+after the listing is not followed either.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,14 +51,21 @@ class FileRejected(Exception):
 class SourceFile:
     """A raw file: where it is and how it is named relative to the raw folder."""
 
-    path: Path
+    path: Path  # for a link inside the raw folder: the file it leads to
     rel: str  # relative to the raw folder, forward slashes
     sha256: str = ""
     size: int = 0
+    refused: str | None = None  # why the file is not opened at all (a link out of the raw folder)
 
     def read_bytes(self) -> bytes:
-        with open(self.path, "rb") as handle:  # read-only, always
+        with open_raw(self.path) as handle:
             return handle.read()
+
+
+def open_raw(path: Path):
+    """Open a raw file read-only, never through a symbolic link (see module doc)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    return os.fdopen(os.open(path, flags), "rb")
 
 
 @dataclass
@@ -65,7 +80,7 @@ class Parsed:
 def sha256_of(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
-    with open(path, "rb") as handle:
+    with open_raw(path) as handle:
         while block := handle.read(chunk):
             digest.update(block)
             size += len(block)
@@ -79,20 +94,54 @@ def is_ignored(path: Path) -> bool:
 
 
 def list_files(folder: Path, raw_root: Path, recursive: bool = True) -> list[SourceFile]:
-    """Every delivered file under `folder`, sorted by relative path."""
+    """Every delivered file under `folder`, sorted by relative path (links: see module doc)."""
     if not folder.is_dir():
         return []
-    candidates = folder.rglob("*") if recursive else folder.iterdir()
-    files = [
-        SourceFile(path=p, rel=p.relative_to(raw_root).as_posix())
-        for p in candidates
-        if p.is_file() and not is_ignored(p) and not _in_hidden_folder(p, folder)
-    ]
+    root = raw_root.resolve()
+    if folder.is_symlink() or root not in folder.resolve().parents:
+        # e.g. data/raw/agreements itself a link: only what really lies under data/raw/ is read
+        source = _source(folder, raw_root, root)
+        return [source] if source is not None and source.refused else []
+    files: list[SourceFile] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(dirpath)
+        # os.walk lists a link to a folder among the folders and, without followlinks, never enters it
+        names = filenames + [d for d in dirnames if (here / d).is_symlink()]
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")) if recursive else []
+        for name in names:
+            path = here / name
+            if is_ignored(path):
+                continue
+            source = _source(path, raw_root, root)
+            if source is not None:
+                files.append(source)
     return sorted(files, key=lambda f: f.rel)
 
 
-def _in_hidden_folder(path: Path, folder: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(folder).parts[:-1])
+def _source(path: Path, raw_root: Path, root: Path) -> SourceFile | None:
+    rel = display_name(path.relative_to(raw_root).as_posix())
+    if not path.is_symlink():
+        return SourceFile(path=path, rel=rel) if path.is_file() else None
+    target = path.resolve()  # follows the whole chain, without opening anything
+    inside = target == root or root in target.parents
+    if not target.exists():
+        return SourceFile(path=path, rel=rel, refused=f"{rel}: a symbolic link to nothing (not followed)")
+    if not inside:
+        return SourceFile(
+            path=path, rel=rel,
+            # where it leads is not said: findings reach the reports, the machine's paths should not
+            refused=f"{rel}: a symbolic link that leads out of data/raw/: not followed, not read; "
+                    "put the file itself in data/raw/",
+        )
+    if target.is_dir():
+        return None  # a folder inside the raw folder: its files are listed where they are
+    return SourceFile(path=target, rel=rel) if target.is_file() else None
+
+
+def display_name(text: str) -> str:
+    """A path as stored and shown: bytes that are not UTF-8 (a name from a foreign system) as \\xNN,
+    so every name can be written to the database and printed; other names are unchanged."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def norm_header(name: object) -> str:

@@ -105,6 +105,9 @@ def sync_files(
 
     unreadable: dict[str, str] = {}
     for source in files:
+        if source.refused:  # a link out of the raw folder (files.py): never opened
+            unreadable[source.rel] = source.refused
+            continue
         try:
             source.sha256, source.size = sha256_of(source.path)
         except OSError as exc:

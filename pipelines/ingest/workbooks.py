@@ -16,6 +16,15 @@ Not the file's fault, hence not rejected: values in `Prestaties` that cannot be 
 parsed NULL: the checks raise A4/A5), codes that are unknown (A1/A3 are checks).
 Two rows with the same corporation, year and indicator are both kept (summing and A13 are
 downstream, where the sum is made).
+
+Before calamine sees the bytes, workbook_guard.py checks that they are a zip archive that expands
+to a safe size (F1 otherwise: not a workbook, truncated, zip bomb) and finds the formula cells.
+A formula is read as Excel shows it: its computed (cached) value. A formula without one (a file
+written by a program and never opened in Excel, or an error value such as `#DIV/0!`) is kept as
+its text (`=D2*2`) in `<column>_raw` of a Prestaties row, so the row checks flag it (A4 for
+`waarde`); in Afspraak such a field is F2, naming the formula.
+Empty rows cost nothing: trailing ones are skipped by fastexcel, the rest are dropped in polars
+before any row reaches Python (a sheet formatted down to row 1,048,576 reads in well under a second).
 """
 
 from __future__ import annotations
@@ -26,11 +35,13 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipelines.ingest.files import FileRejected, Finding, Parsed, SourceFile, norm_header
+from pipelines.ingest.workbook_guard import FormulaCell, UnsafeWorkbook, inspect_workbook
 from pipelines.ingest.numbers import (
     PARSERS,
     clean_text,
     norm_code,
     parse_int,
+    parse_nl_number,
     parse_workbook_date,
     split_codes,
 )
@@ -60,6 +71,10 @@ class Workbook:
 def read_workbook(data: bytes, rel: str) -> Parsed:
     import fastexcel
 
+    try:  # before calamine: is it a workbook, and safe to expand?
+        inspection = inspect_workbook(data)
+    except UnsafeWorkbook as exc:
+        raise FileRejected("F1", f"{rel}: {exc}") from exc
     try:
         reader = fastexcel.read_excel(data)
         sheet_names = list(reader.sheet_names)
@@ -87,13 +102,16 @@ def read_workbook(data: bytes, rel: str) -> Parsed:
         meta_rows = _load_text(reader, by_name[SHEET_AFSPRAAK])
     except Exception as exc:
         raise FileRejected("F1", f"{rel}: sheet {by_name[SHEET_AFSPRAAK]} cannot be read: {_first_line(exc)}") from exc
-    fields_raw, fields, extra_fields = _read_metadata(meta_rows, rel, by_name[SHEET_AFSPRAAK])
+    fields_raw, fields, extra_fields = _read_metadata(
+        meta_rows, rel, by_name[SHEET_AFSPRAAK], inspection.formulas_in(by_name[SHEET_AFSPRAAK])
+    )
     if extra_fields:
         detail = f"sheet {by_name[SHEET_AFSPRAAK]}: unknown field(s) ignored: {', '.join(extra_fields)}"
         findings.append(_f4(rel, detail))
 
     workbook = Workbook(fields_raw=fields_raw, fields=fields)
-    extra_columns = _read_rows(reader, by_name[SHEET_PRESTATIES], rel, workbook)
+    sheet = by_name[SHEET_PRESTATIES]
+    extra_columns = _read_rows(reader, sheet, rel, workbook, inspection.formulas_in(sheet))
     if extra_columns:
         findings.append(
             _f4(rel, f"sheet {by_name[SHEET_PRESTATIES]}: extra column(s) ignored: {', '.join(extra_columns)}")
@@ -110,17 +128,27 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _load_text(reader, sheet: str) -> list[list[str | None]]:
-    """The sheet as text, one list per Excel row from row 1 (index 0 = Excel row 1)."""
-    frame = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_polars()
-    return [list(r) for r in frame.rows()]
+def _load_text(reader, sheet: str) -> list[tuple[int, list[str | None]]]:
+    """The sheet's non-empty rows as text: (Excel row number, cells), in order.
+
+    Empty rows are dropped in polars, so a sheet of a million empty rows never becomes a million
+    Python tuples; fastexcel already leaves out the empty rows at the end.
+    """
+    frame = reader.load_sheet(
+        sheet, header_row=None, skip_rows=0, dtypes="string", skip_whitespace_tail_rows=True
+    ).to_polars()
+    if frame.width == 0:
+        return []
+    filled = pl.any_horizontal(pl.col(c).str.strip_chars().str.len_chars() > 0 for c in frame.columns)
+    kept = frame.with_row_index("__excel_row", offset=1).filter(filled.fill_null(False))
+    return [(row[0], list(row[1:])) for row in kept.rows()]
 
 
 def _read_metadata(
-    rows: list[list[str | None]], rel: str, sheet: str
+    rows: list[tuple[int, list[str | None]]], rel: str, sheet: str, formulas: dict[tuple[int, int], FormulaCell]
 ) -> tuple[dict[str, str | None], dict[str, object], list[str]]:
     key_col, value_col = 0, 1
-    for row in rows:  # a header row `veld | waarde` says where the two columns are
+    for _, row in rows:  # a header row `veld | waarde` says where the two columns are
         names = [norm_header(c) for c in row]
         if "veld" in names and "waarde" in names:
             key_col, value_col = names.index("veld"), names.index("waarde")
@@ -129,7 +157,7 @@ def _read_metadata(
     fields_raw: dict[str, str | None] = {}
     where: dict[str, int] = {}
     extra: list[str] = []
-    for excel_row, row in enumerate(rows, start=1):
+    for excel_row, row in rows:
         key = norm_header(row[key_col]) if key_col < len(row) else ""
         value = row[value_col] if value_col < len(row) else None
         if not key or key == "veld":
@@ -154,7 +182,13 @@ def _read_metadata(
 
     for name in REQUIRED_FIELDS:
         if clean_text(fields_raw.get(name)) is None:
-            raise fail(name, "is missing" if name not in fields_raw else "is empty")
+            if name not in fields_raw:
+                raise fail(name, "is missing")
+            cell = formulas.get((where[name], value_col))
+            if cell is not None and not cell.has_value:
+                raise fail(name, f"is a formula without a computed value ({_formula_text(cell)}): "
+                                 "open the workbook in Excel, let it calculate and save it again")
+            raise fail(name, "is empty")
 
     fields: dict[str, object] = {
         "gemeentecode": norm_code(fields_raw.get("gemeentecode")),
@@ -187,14 +221,15 @@ def _read_metadata(
     return fields_raw, fields, extra
 
 
-def _read_rows(reader, sheet: str, rel: str, workbook: Workbook) -> list[str]:
+def _read_rows(
+    reader, sheet: str, rel: str, workbook: Workbook, formulas: dict[tuple[int, int], FormulaCell]
+) -> list[str]:
     try:
-        frame = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string").to_polars()
+        rows = _load_text(reader, sheet)
     except Exception as exc:
         raise FileRejected("F1", f"{rel}: sheet {sheet} cannot be read: {_first_line(exc)}") from exc
-    rows = frame.rows()
     header_at = None
-    for i, row in enumerate(rows):
+    for i, (_, row) in enumerate(rows):
         names = [norm_header(c) for c in row]
         if "corporatie" in names and "indicator" in names:
             header_at = i
@@ -204,7 +239,8 @@ def _read_rows(reader, sheet: str, rel: str, workbook: Workbook) -> list[str]:
             "F2",
             f"{rel}: sheet {sheet} has no header row with the columns {', '.join(ROW_REQUIRED)}, toelichting",
         )
-    names = [norm_header(c) for c in rows[header_at]]
+    header_row, header = rows[header_at]
+    names = [norm_header(c) for c in header]
     positions: dict[str, list[int]] = {}
     for i, name in enumerate(names):
         positions.setdefault(name, []).append(i)
@@ -212,43 +248,92 @@ def _read_rows(reader, sheet: str, rel: str, workbook: Workbook) -> list[str]:
     if missing:
         raise FileRejected(
             "F2",
-            f"{rel}: sheet {sheet}, row {header_at + 1}: required column(s) missing: {', '.join(missing)}",
+            f"{rel}: sheet {sheet}, row {header_row}: required column(s) missing: {', '.join(missing)}",
         )
     doubled = [c for c in ROW_COLUMNS if len(positions.get(c, [])) > 1]
     if doubled:
         raise FileRejected(
-            "F2", f"{rel}: sheet {sheet}, row {header_at + 1}: column(s) occur more than once: {', '.join(doubled)}"
+            "F2", f"{rel}: sheet {sheet}, row {header_row}: column(s) occur more than once: {', '.join(doubled)}"
         )
     col = {c: positions[c][0] for c in ROW_COLUMNS if c in positions}
-    extra = [str(rows[header_at][i]).strip() for i, n in enumerate(names) if n and n not in ROW_COLUMNS]
+    extra = [str(header[i]).strip() for i, n in enumerate(names) if n and n not in ROW_COLUMNS]
 
-    text_cells = _text_cells(reader, sheet, frame.columns[col["waarde"]], col["waarde"])
-    for i in range(header_at + 1, len(rows)):
-        row = rows[i]
+    # the second reading of the sheet is only needed where a number cell and a text cell with the
+    # same text would be read differently (`2.5`, `1.250`); most workbooks hold whole numbers only
+    body = rows[header_at + 1 :]
+    if any(_type_matters(row[col["waarde"]]) for _, row in body):
+        text_cells = _text_cells(reader, sheet, col["waarde"], rows[-1][0])
+    else:
+        text_cells = set()
+    for excel_row, row in body:
         values = {c: row[j] for c, j in col.items()}
         if all(clean_text(v) is None for v in row):
             continue  # empty row
         if _is_total(values.get("corporatie")) or _is_total(row[0]):
             continue  # totals row
-        record: dict[str, object] = {"source_row": i + 1}
+        record: dict[str, object] = {"source_row": excel_row}
         for c in ROW_COLUMNS:
+            cell = formulas.get((excel_row, col[c])) if c in col else None
+            if cell is not None and not cell.has_value:
+                values[c] = _formula_text(cell)  # nothing to read: kept as written, the row checks flag it
             record[f"{c}_raw"] = values.get(c)
         waarde = values["waarde"]
         record["waarde_num"] = None
-        if waarde is not None and i not in text_cells:
+        if waarde is not None and excel_row - 1 not in text_cells:
             try:  # a numeric cell: its value, written the way Python writes it
                 number = float(waarde)
                 record["waarde_num"] = number
-                record["waarde_raw"] = str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+                record["waarde_raw"] = _number_text(number)
             except ValueError:
                 pass
         workbook.rows.append(record)
+    workbook.rows.extend(_formula_only_rows(formulas, col, header_row, {r for r, _ in body}))
+    workbook.rows.sort(key=lambda record: record["source_row"])
     return extra
 
 
-def _text_cells(reader, sheet: str, column_name: str, column_index: int) -> set[int]:
-    """Row indexes whose cell in this column holds text rather than a number."""
-    loaded = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes={column_name: "int"})
+def _formula_only_rows(
+    formulas: dict[tuple[int, int], FormulaCell], col: dict[str, int], header_row: int, seen: set[int]
+) -> list[dict[str, object]]:
+    """Rows holding nothing but formulas that were never computed: calamine sees empty cells, Excel
+    would show values. Kept as written (so the row checks flag them) rather than dropped unseen."""
+    by_row: dict[int, dict[str, object]] = {}
+    for (excel_row, column), cell in formulas.items():
+        name = next((c for c, j in col.items() if j == column), None)
+        if name is None or cell.has_value or excel_row <= header_row or excel_row in seen:
+            continue
+        record = by_row.setdefault(
+            excel_row, {"source_row": excel_row, **{f"{c}_raw": None for c in ROW_COLUMNS}, "waarde_num": None}
+        )
+        record[f"{name}_raw"] = _formula_text(cell)
+    return list(by_row.values())
+
+
+def _number_text(number: float) -> str:
+    """A numeric cell's value, written the way Python writes it."""
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+
+
+def _type_matters(text: str | None) -> bool:
+    """Would this text read differently as a number cell than as a text cell?"""
+    if text is None:
+        return False
+    try:
+        number = float(text)
+    except ValueError:
+        return False  # not a number cell's text: a text cell either way
+    return _number_text(number) != text or parse_nl_number(text) != number
+
+
+def _formula_text(cell: FormulaCell) -> str:
+    return f"={cell.formula}" if cell.formula else "=(shared formula)"
+
+
+def _text_cells(reader, sheet: str, column_index: int, last_row: int) -> set[int]:
+    """Row indexes (0 = Excel row 1) whose cell in this column holds text rather than a number."""
+    loaded = reader.load_sheet(
+        sheet, header_row=None, skip_rows=0, n_rows=last_row, dtypes={column_index: "int"}
+    )
     _, errors = loaded.to_arrow_with_errors()
     if errors is None:
         return set()

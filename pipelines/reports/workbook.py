@@ -2,9 +2,9 @@
 
 Each sheet: the table title (A1), its source (A2) and note (A3), the header on row 5 and the data
 below it. Text never becomes a formula: cells are written as strings explicitly, and text that a
-spreadsheet would read as a formula when edited (starting with `=`, `+`, `-`, `@`, tab or CR)
-gets a leading apostrophe. The workbook's timestamps are fixed to the reference date, so the same
-report gives the same file.
+spreadsheet would read as a formula when edited (starting with `=`, `+`, `-`, `@`, tab or CR, or
+the full-width `＝`, `＋`, `－`, `＠`) gets a leading apostrophe. The workbook's timestamps are
+fixed to the reference date, so the same report gives the same file.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import xlsxwriter
 from pipelines.reports.model import ReportDocument, Table
 
 HEADER_ROW = 4  # zero-based: Excel row 5
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# the full-width forms too: an East Asian Excel turns them into formulas when a cell is edited
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 NUMBER_FORMATS = {
     "int": "#,##0",
     "eur": "#,##0",
