@@ -1,7 +1,8 @@
 """Reading a delimited text file as people deliver it, into a polars frame of text columns.
 
 - Encoding: UTF-8 (with or without byte-order mark); UTF-16 when it has a byte-order mark;
-  else Windows-1252. Bytes that are none of these reject the file (F1).
+  else Windows-1252. Bytes that are none of these reject the file (F1), and so does a NUL byte
+  anywhere outside UTF-16 (F1, naming its line): no text export writes one.
 - Separator: `;`, `,` or tab, whichever occurs most in the header line.
 - Line ends: LF or CRLF.
 - Every value is read as text, exactly as written (empty fields as `''`); parsing is done later,
@@ -51,8 +52,12 @@ def to_utf8(data: bytes, rel: str) -> tuple[bytes, str]:
             raise FileRejected("F1", f"{rel}: cannot be read: broken UTF-16 text ({exc.reason})") from exc
     else:
         encoding = "utf-8"
-    if b"\x00" in data[:65536]:
-        raise FileRejected("F1", f"{rel}: cannot be read: this is not a text (CSV) file")
+    nul = data.find(b"\x00")  # the whole file: a NUL further on would end up inside a value
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise FileRejected(
+            "F1", f"{rel}: cannot be read: this is not a text (CSV) file (a NUL byte 0x00 on line {line})"
+        )
     try:
         data.decode("utf-8")
         return data, encoding
@@ -140,7 +145,9 @@ def pick_columns(
     doubled = [c for c in wanted if len(positions.get(c, [])) > 1]
     if doubled:
         detail = "; ".join(f"{c} in columns {', '.join(str(i + 1) for i in positions[c])}" for c in doubled)
-        raise FileRejected("F2", f"{rel}: column(s) occur more than once: {detail}", rows_read=table.frame.height)
+        raise FileRejected(
+            "F2", f"{rel}: column(s) occur more than once in the header (line 1): {detail}", rows_read=table.frame.height
+        )
     mapping = {c: positions[c][0] for c in wanted if c in positions}
     extra = [h.strip() for h in table.header if norm_header(h) not in wanted and h.strip()]
     return mapping, extra
