@@ -64,8 +64,9 @@ def hostile_files() -> dict[str, bytes]:
     }
 
 
-@pytest.fixture
-def loaded(tmp_path):
+@pytest.fixture(params=["polars", "duckdb"])
+def loaded(request, tmp_path, monkeypatch):
+    monkeypatch.setenv("NPA_REGISTER_READER", request.param)  # both CSV readers
     paths = data_root(tmp_path, with_agreement=False)
     folder = paths.raw / FOLDER
     for name, content in hostile_files().items():

@@ -82,9 +82,7 @@ def detect_separator(header_line: str) -> str:
 def read_csv_table(data: bytes, rel: str) -> CsvTable:
     """Parse a delimited file (see module doc). Raises FileRejected F1 when it cannot be read."""
     data, encoding = to_utf8(data, rel)
-    first_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
-    separator = detect_separator(first_line)
-    header = next(csv.reader([first_line], delimiter=separator))
+    header, separator = header_of(data)
     names = [f"c{i}" for i in range(len(header))]
     try:
         frame = pl.read_csv(
@@ -102,12 +100,25 @@ def read_csv_table(data: bytes, rel: str) -> CsvTable:
     except Exception as exc:  # polars: ragged line, broken quoting, ...
         reason = _explain(data, separator, len(header), exc)
         raise FileRejected("F1", f"{rel}: cannot be read as CSV: {reason}") from exc
+    return CsvTable(header=header, frame=finish_frame(frame, names), encoding=encoding, separator=separator)
+
+
+def header_of(data: bytes) -> tuple[list[str], str]:
+    """(the header's names as written, the separator) from UTF-8 bytes without BOM."""
+    first_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    separator = detect_separator(first_line)
+    return next(csv.reader([first_line], delimiter=separator)), separator
+
+
+def finish_frame(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """The text columns `names` read from the file, numbered by line, blank lines dropped (also
+    used for the files DuckDB reads, duckdb_csv.py)."""
     frame = frame.select(names)  # fewer names than fields never happens: the header fixes the width
     frame = frame.with_row_index("source_row", offset=2).with_columns(pl.col("source_row").cast(pl.Int32))
     if names and frame.select(_blank(pl.col(names[0])).any()).item():
         # only a row whose first field is blank can be a blank line: the full test is rarely needed
         frame = frame.filter(~pl.all_horizontal([_blank(pl.col(n)) for n in names]))
-    return CsvTable(header=header, frame=frame, encoding=encoding, separator=separator)
+    return frame
 
 
 def _blank(column: pl.Expr) -> pl.Expr:
