@@ -109,6 +109,14 @@ def test_a_file_changed_after_it_was_hashed_is_read_from_the_hashed_bytes(tmp_pa
     assert read_with_duckdb(path, data, path.name) == (None, "file changed")
 
 
+def test_a_path_with_glob_characters_is_read_by_polars(tmp_path):
+    data = _text("L0011").encode()
+    (tmp_path / "L0011.csv").write_bytes(data + data)
+    path = tmp_path / "L001[1].csv"  # as a pattern, it names L0011.csv
+    path.write_bytes(data)
+    assert read_with_duckdb(path, data, path.name) == (None, "glob characters in the path")
+
+
 def _load(raw: Path, root: Path, reader: str) -> tuple[DataPaths, RegisterLoader]:
     shutil.copytree(raw, root / "raw")
     paths = DataPaths(root)

@@ -17,10 +17,13 @@ the caller reads it with csv_reader (the polars path). Why each quirk goes to th
 - any difference in the number of rows: DuckDB skips blank lines silently, which would shift
   `source_row`, and a quoted value spanning lines makes a record of two lines. So DuckDB's row
   count must be exactly the file's line count minus the header; if not, the polars path reads it.
-- a DuckDB error (ragged line, unclosed quote, a line over 2 MB, ...): the polars path reads the
-  file again and rejects it with today's message.
+- a DuckDB error (a long or short line, an unclosed quote, a line over 2 MB, ...): the polars path
+  reads the file as today (F1 with today's message; a short line's missing fields as '').
+- a path with glob characters (`*?[]{}`): DuckDB would read the files that pattern matches.
 - the file changed on disk since its bytes were read and hashed (DuckDB reads the path, not the
-  bytes): size or modification time differ, so the bytes that were hashed are read by polars.
+  bytes): its size differs from the bytes', or size or modification time change while DuckDB
+  reads; then the bytes that were hashed are read by polars. (A rewrite to the same size between
+  the hashing and this check would go unnoticed.)
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ _QUOTED_FIELD = {
     sep: re.compile(rb'(?:(?<=[' + re.escape(sep.encode()) + rb'\n])|\A)"(?:[^"]|"")*+"(?=[' + re.escape(sep.encode()) + rb'\r\n]|\Z)')
     for sep in (";", ",", "\t")
 }
+
+# read_csv takes its path as a glob pattern: `L0002 [1].csv` could name other files, or none
+_GLOB = re.compile(r"[*?\[\]{}]")
 
 _local = threading.local()
 
@@ -79,6 +85,8 @@ def read_with_duckdb(path: Path, data: bytes, rel: str) -> tuple[CsvTable | None
     header, separator = header_of(text)
     if b'"' in text and b'"' in _QUOTED_FIELD[separator].sub(b"", text):
         return None, "quote inside a field"
+    if _GLOB.search(str(path)):
+        return None, "glob characters in the path"
     try:
         before = os.stat(path)
     except OSError:
