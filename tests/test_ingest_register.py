@@ -14,6 +14,13 @@ from pipelines.raw_schema import register_as_written
 REL = "register/2022-12-31/L0002.csv"
 
 
+@pytest.fixture(autouse=True, params=["polars", "duckdb"])
+def reader(request, monkeypatch):
+    """Every case with both CSV readers (csv_reader, duckdb_csv): the same rows, findings, errors."""
+    monkeypatch.setenv("NPA_REGISTER_READER", request.param)
+    return request.param
+
+
 def _row(**changes) -> list[str]:
     row = dict(zip(REGISTER_HEADER, REGISTER_ROW, strict=True))
     row.update(changes)

@@ -1,7 +1,8 @@
 """Reading a delimited text file as people deliver it, into a polars frame of text columns.
 
 - Encoding: UTF-8 (with or without byte-order mark); UTF-16 when it has a byte-order mark;
-  else Windows-1252. Bytes that are none of these reject the file (F1).
+  else Windows-1252. Bytes that are none of these reject the file (F1), and so does a NUL byte
+  anywhere outside UTF-16 (F1, naming its line): no text export writes one.
 - Separator: `;`, `,` or tab, whichever occurs most in the header line.
 - Line ends: LF or CRLF.
 - Every value is read as text, exactly as written (empty fields as `''`); parsing is done later,
@@ -51,8 +52,12 @@ def to_utf8(data: bytes, rel: str) -> tuple[bytes, str]:
             raise FileRejected("F1", f"{rel}: cannot be read: broken UTF-16 text ({exc.reason})") from exc
     else:
         encoding = "utf-8"
-    if b"\x00" in data[:65536]:
-        raise FileRejected("F1", f"{rel}: cannot be read: this is not a text (CSV) file")
+    nul = data.find(b"\x00")  # the whole file: a NUL further on would end up inside a value
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise FileRejected(
+            "F1", f"{rel}: cannot be read: this is not a text (CSV) file (a NUL byte 0x00 on line {line})"
+        )
     try:
         data.decode("utf-8")
         return data, encoding
@@ -77,9 +82,7 @@ def detect_separator(header_line: str) -> str:
 def read_csv_table(data: bytes, rel: str) -> CsvTable:
     """Parse a delimited file (see module doc). Raises FileRejected F1 when it cannot be read."""
     data, encoding = to_utf8(data, rel)
-    first_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
-    separator = detect_separator(first_line)
-    header = next(csv.reader([first_line], delimiter=separator))
+    header, separator = header_of(data)
     names = [f"c{i}" for i in range(len(header))]
     try:
         frame = pl.read_csv(
@@ -97,12 +100,25 @@ def read_csv_table(data: bytes, rel: str) -> CsvTable:
     except Exception as exc:  # polars: ragged line, broken quoting, ...
         reason = _explain(data, separator, len(header), exc)
         raise FileRejected("F1", f"{rel}: cannot be read as CSV: {reason}") from exc
+    return CsvTable(header=header, frame=finish_frame(frame, names), encoding=encoding, separator=separator)
+
+
+def header_of(data: bytes) -> tuple[list[str], str]:
+    """(the header's names as written, the separator) from UTF-8 bytes without BOM."""
+    first_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    separator = detect_separator(first_line)
+    return next(csv.reader([first_line], delimiter=separator)), separator
+
+
+def finish_frame(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """The text columns `names` read from the file, numbered by line, blank lines dropped (also
+    used for the files DuckDB reads, duckdb_csv.py)."""
     frame = frame.select(names)  # fewer names than fields never happens: the header fixes the width
     frame = frame.with_row_index("source_row", offset=2).with_columns(pl.col("source_row").cast(pl.Int32))
     if names and frame.select(_blank(pl.col(names[0])).any()).item():
         # only a row whose first field is blank can be a blank line: the full test is rarely needed
         frame = frame.filter(~pl.all_horizontal([_blank(pl.col(n)) for n in names]))
-    return CsvTable(header=header, frame=frame, encoding=encoding, separator=separator)
+    return frame
 
 
 def _blank(column: pl.Expr) -> pl.Expr:
@@ -140,7 +156,9 @@ def pick_columns(
     doubled = [c for c in wanted if len(positions.get(c, [])) > 1]
     if doubled:
         detail = "; ".join(f"{c} in columns {', '.join(str(i + 1) for i in positions[c])}" for c in doubled)
-        raise FileRejected("F2", f"{rel}: column(s) occur more than once: {detail}", rows_read=table.frame.height)
+        raise FileRejected(
+            "F2", f"{rel}: column(s) occur more than once in the header (line 1): {detail}", rows_read=table.frame.height
+        )
     mapping = {c: positions[c][0] for c in wanted if c in positions}
     extra = [h.strip() for h in table.header if norm_header(h) not in wanted and h.strip()]
     return mapping, extra

@@ -6,6 +6,10 @@ parsed together column by column with polars (numbers.py; columns with few disti
 per distinct value) per batch of about 400,000 rows, and streamed as Arrow into one INSERT into
 raw.register_units that runs while the next batch is parsed (arrow_stream.py).
 
+CSV files are read by csv_reader (polars), or with NPA_REGISTER_READER=duckdb by DuckDB's read_csv
+where it reads the file exactly as csv_reader would (duckdb_csv.py); the same raw layer either way,
+and the polars reader stays the default because it is faster (README.md, measured).
+
 File name vs content (F3). The folder must be a date `YYYY-MM-DD` and the file name (without
 extension) the corporation. If any row has a readable `peildatum` other than the folder date, or a
 non-empty `corporatie` other than the file name (after trimming and ignoring case), the whole file
@@ -22,12 +26,15 @@ as if it had sold or demolished its whole stock.
 from __future__ import annotations
 
 import io
+import os
+from collections import Counter
 from pathlib import PurePosixPath
 
 import polars as pl
 
 from pipelines.ingest.arrow_stream import ArrowInsertStream
 from pipelines.ingest.csv_reader import pick_columns, read_csv_table
+from pipelines.ingest.duckdb_csv import read_with_duckdb
 from pipelines.ingest.files import FileRejected, Finding, Parsed, SourceFile, describe_rows, norm_header
 from pipelines.ingest.numbers import PARSERS, parse_iso_date
 from pipelines.raw_schema import REGISTER_COLUMNS, REGISTER_REQUIRED, REGISTER_TEXT_IF_DIFFERENT
@@ -101,11 +108,16 @@ def file_identity(rel: str) -> tuple[object, str]:
     return parse_iso_date(path.parent.name), path.stem.strip().upper()
 
 
-def read_register(source: SourceFile, data: bytes) -> Parsed:
+def read_register(source: SourceFile, data: bytes, reader: str = "polars", readers: Counter | None = None) -> Parsed:
+    """`reader`: "polars" (csv_reader) or "duckdb" (duckdb_csv, polars for the files it cannot read
+    as they are); `readers` counts which reader read each CSV file, and why not DuckDB."""
     rel = source.rel
     suffix = PurePosixPath(rel).suffix.lower()
     if suffix == ".csv":
-        frame, extra, rows_read = _from_csv(data, rel)
+        table, why = read_with_duckdb(source.path, data, rel) if reader == "duckdb" else (None, "polars reader")
+        if readers is not None:
+            readers["duckdb" if table is not None else f"polars: {why}"] += 1
+        frame, extra, rows_read = _from_csv(data, rel, table)
     elif suffix == ".parquet":
         frame, extra, rows_read = _from_parquet(data, rel)
     else:
@@ -141,8 +153,8 @@ def read_register(source: SourceFile, data: bytes) -> Parsed:
     return Parsed(rows_read=frame.height, payload=frame, findings=findings)
 
 
-def _from_csv(data: bytes, rel: str) -> tuple[pl.DataFrame, list[str], int]:
-    table = read_csv_table(data, rel)
+def _from_csv(data: bytes, rel: str, table=None) -> tuple[pl.DataFrame, list[str], int]:
+    table = table if table is not None else read_csv_table(data, rel)
     mapping, extra = pick_columns(table, rel, COLUMNS, REGISTER_REQUIRED)
     frame = table.frame.select(
         "source_row",
@@ -253,13 +265,18 @@ class RegisterLoader:
     tables = ("raw.register_units",)
     parse_in_background = True  # parse() is a pure function of the bytes (see load_log.sync_files)
 
-    def __init__(self) -> None:
+    def __init__(self, reader: str | None = None) -> None:
         self._frames: list[pl.DataFrame] = []
         self._rows = 0
         self._stream: ArrowInsertStream | None = None
+        # which CSV reader: polars (csv_reader) unless NPA_REGISTER_READER=duckdb (duckdb_csv.py)
+        self.reader = reader or os.environ.get("NPA_REGISTER_READER") or "polars"
+        if self.reader not in ("polars", "duckdb"):
+            raise ValueError(f"NPA_REGISTER_READER must be polars or duckdb, got {self.reader!r}")
+        self.readers: Counter = Counter()
 
     def parse(self, source: SourceFile, data: bytes) -> Parsed:
-        return read_register(source, data)
+        return read_register(source, data, self.reader, self.readers)
 
     def stage(self, source: SourceFile, parsed: Parsed) -> None:
         self._frames.append(parsed.payload)
