@@ -13,6 +13,17 @@ A release is written in a `.partial` folder, completed, then renamed; only then 
 swapped. A published file is never opened for writing, so an analyst holding one open (even
 read-write) never blocks a run and never sees a half-built warehouse. Old releases are pruned,
 never the current one nor the one just replaced (it may still be read).
+
+What an analyst's writes become: a read-write connection to `warehouse.duckdb` writes into the
+file of the release the link pointed at when it was opened, and that release's own WAL
+(`releases/<id>/warehouse.duckdb.wal`: DuckDB 2.0 resolves the link and keeps the WAL beside the
+real file, also when the analyst's process crashes). A new release is always written from the
+build database, never from a published file, so those writes never reach a later release; they
+stay in the old release folder until it is pruned (after `KEEP_RELEASES` newer ones), then they
+are gone. A WAL *beside the link* (`marts/warehouse.duckdb.wal`, as a client that does not resolve
+links would leave it) would be replayed into whatever release the link points at next, so the
+publish moves it into the release it was written against first (`_move_wal_beside_link`), under a
+name no client replays.
 """
 
 from __future__ import annotations
@@ -112,6 +123,7 @@ def publish(
     partial.rename(final)
     pause_point("publish.before_swap")  # crash tests: release complete, not yet current
     previous = current_release(marts_dir)
+    _move_wal_beside_link(marts_dir, previous)
     swap_current(marts_dir, final)
     ensure_entry_links(marts_dir)
     prune_releases(marts_dir, keep={final.name, previous.name if previous else ""})
@@ -126,6 +138,24 @@ def swap_current(marts_dir: Path, release_path: Path) -> None:
         tmp.unlink()
     tmp.symlink_to(Path(RELEASES_DIR) / release_path.name)
     os.replace(tmp, link)
+
+
+def _move_wal_beside_link(marts_dir: Path, previous: Path | None) -> list[Path]:
+    """Move WAL files beside the entry link into the release they were written against.
+
+    Done before the swap, so no reader of the new release can find one. The name they get
+    (`warehouse.duckdb.wal.beside-link-<time>`) is one DuckDB never opens: the writes they hold are
+    kept for the analyst to recover by hand, not replayed into anything. Returns where they went."""
+    moved = []
+    for stray in sorted(marts_dir.glob("warehouse.duckdb.wal*")):
+        if not stray.is_file() or stray.is_symlink():
+            continue
+        home = previous if previous is not None and previous.is_dir() else marts_dir / RELEASES_DIR
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        target = home / f"{stray.name.replace('warehouse.duckdb.wal', 'warehouse.duckdb.wal.beside-link')}-{stamp}"
+        os.replace(stray, target)
+        moved.append(target)
+    return moved
 
 
 def ensure_entry_links(marts_dir: Path) -> None:
