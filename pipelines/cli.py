@@ -56,6 +56,9 @@ def locked(func):
         except DataRootBusy as exc:
             print(f"npa {args.command}: {exc}", file=sys.stderr)
             return EXIT_BUSY
+        except KeyboardInterrupt:  # Ctrl-C, typically while waiting: a line, not a traceback
+            print(f"npa {args.command}: interrupted", file=sys.stderr)
+            return 130
 
     return wrapper
 
@@ -138,14 +141,15 @@ def dagster_instance():
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    # into the data root it holds the lock: a run reading data/raw must not see half a data set
+    return _generate(args) if args.out is not None else locked(_generate)(args)
+
+
+def _generate(args: argparse.Namespace) -> int:
     from pipelines.generate import generate
 
-    def run() -> int:
-        print(generate(args.scale, args.seed, args.out or data_paths().raw, defects=args.defects))
-        return 0
-
-    # into the data root: a run reading data/raw must not see half a data set
-    return locked(lambda _args: run())(args) if args.out is None else run()
+    print(generate(args.scale, args.seed, args.out or data_paths().raw, defects=args.defects))
+    return 0
 
 
 @locked
