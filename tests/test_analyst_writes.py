@@ -88,7 +88,7 @@ def test_analyst_writes_stay_in_their_release_and_never_reach_the_next(tmp_path:
         # the nightly's publish goes ahead while the analyst holds the old release read-write
         second = publish(_build(tmp_path / "build.duckdb", 2), marts, "20260102T000000Z-bbbbbbbb").path
         assert current_release(marts) == second
-        assert sorted(p.name for p in second.iterdir()) == ["parquet", "release.json", "warehouse.duckdb"]
+        assert sorted(p.name for p in second.iterdir()) == ["parquet", "release.json", "warehouse.duckdb", "warehouse.stamp.json"]
         assert not list(marts.glob("warehouse.duckdb.wal*")), "nothing beside the link for the next reader"
         assert _tables(link) == {"marts.stock_by_area": [("NL", 2)]}
         moved = list(first.glob("warehouse.duckdb.wal.beside-link-*"))
@@ -118,3 +118,51 @@ def test_analyst_writes_stay_in_their_release_and_never_reach_the_next(tmp_path:
     assert len([p for p in (marts / "releases").iterdir()]) == KEEP_RELEASES
     assert not list(marts.rglob("*.wal*"))
     assert _tables(link) == {"marts.stock_by_area": [("NL", 2 + KEEP_RELEASES)]}
+
+
+def test_the_gate_notices_writes_into_the_published_file(tmp_path: Path):
+    from pipelines.warehouse.publish import changed_since_published
+
+    marts = tmp_path / "marts"
+    release = publish(_build(tmp_path / "build.duckdb", 1), marts, "20260101T000000Z-aaaaaaaa").path
+    assert changed_since_published(release) is None
+    con = duckdb.connect(str(marts / "warehouse.duckdb"))  # read-write, reads only
+    con.execute("select count(*) from marts.stock_by_area").fetchall()
+    con.close()
+    assert changed_since_published(release) is None
+    copy = tmp_path / "copy"
+    shutil.copytree(marts, copy, symlinks=True)  # a copied data root keeps the verdict
+    assert changed_since_published(copy / "releases" / release.name) is None
+
+    crash = subprocess.run([sys.executable, "-c", ANALYST, str(marts / "warehouse.duckdb"), "crash", str(tmp_path)],
+                           timeout=60)
+    assert crash.returncode == 9
+    assert "WAL" in changed_since_published(release)
+    con = duckdb.connect(str(marts / "warehouse.duckdb"))  # replays the WAL, checkpoints on close
+    con.close()
+    assert not (release / "warehouse.duckdb.wal").exists()
+    assert "written to after it was published" in changed_since_published(release)
+
+
+def test_a_nightly_with_unchanged_inputs_replaces_a_release_an_analyst_wrote_into(tmp_path, reference_dir, dbt_manifest):
+    from pipelines.config import DataPaths
+    from tests.pipeline_harness import prepare_data_dir, run_nightly
+
+    paths: DataPaths = prepare_data_dir(tmp_path / "data", reference_dir)
+    assert run_nightly(paths).success
+    first = current_release(paths.marts)
+    assert not run_nightly(paths).asset_materializations_for_node("marts__release"), "unchanged: skipped"
+
+    con = duckdb.connect(str(paths.marts / "warehouse.duckdb"))
+    con.execute("delete from marts.progress_national")
+    con.execute("create table main.my_notes as select 1 as x")
+    con.close()
+
+    result = run_nightly(paths)
+    assert result.success
+    assert result.asset_materializations_for_node("marts__release"), "the tampered release was replaced"
+    second = current_release(paths.marts)
+    assert second != first
+    tables = _tables(paths.marts / "warehouse.duckdb")
+    assert "main.my_notes" not in tables and tables["marts.progress_national"]
+    assert _tables(first / "warehouse.duckdb")["main.my_notes"] == [(1,)], "the analyst's writes stay in the old release"
