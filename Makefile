@@ -27,13 +27,14 @@ REPORT ?= april-2023
 AS_OF ?=
 
 .PHONY: dagster-home
-.PHONY: help env run test ui template docs report calibrate bench manifest system-deps clean
+.PHONY: help env run test ui template docs report calibrate bench manifest system-deps clean validate
 
 help:
 	@echo "make run    install what is needed, then run the whole pipeline (generates the demo data set when data/raw is empty)"
 	@echo "make test   install what is needed, then run the test suite"
 	@echo "make ui     the Dagster UI on http://127.0.0.1:3000 (schedule and sensor on)"
 	@echo "make template | docs | report REPORT=april-2023 AS_OF=2023-04-01 | calibrate | bench [SCALE=demo]"
+	@echo "make validate FILE=path/to/workbook.xlsx   check delivered files before they go to data/raw/"
 
 env: $(STAMP)
 
@@ -84,6 +85,11 @@ docs: $(MANIFEST)
 
 report: $(MANIFEST) dagster-home
 	$(BIN)/npa report $(REPORT) $(if $(AS_OF),--as-of $(AS_OF),)
+
+# make validate FILE="a.xlsx 2022-12-31/L0123.csv": check delivered files; writes nothing
+validate: $(STAMP)
+	@test -n "$(FILE)" || { echo 'usage: make validate FILE="path/to/workbook.xlsx [more files]"' >&2; exit 2; }
+	$(BIN)/npa validate $(FILE)
 
 calibrate: $(STAMP)
 	$(BIN)/npa calibrate

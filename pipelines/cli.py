@@ -6,6 +6,11 @@
     npa report NAME [--as-of]   one statutory report
     npa template [OUT]          the empty agreement workbook, in Dutch
     npa calibrate               the realism figures of the published marts beside the published ones
+    npa validate PATH...        check delivered files (workbooks, register files) before sending them
+
+`run`, `report` and `generate` (into the data root) hold the data root's lock (see
+pipelines/operations/data_lock.py): a second one waits for the first, at most --lock-timeout
+seconds (default $NPA_LOCK_TIMEOUT, else 3 hours), then stops with exit code 3.
 """
 
 from __future__ import annotations
@@ -28,6 +33,37 @@ def _has_inputs(raw) -> bool:
     return any_file(raw / "register", "*") or any_file(raw / "agreements", "*.xlsx")
 
 
+LOCK_HELP = ("seconds to wait for another run on the same data root to finish "
+             "(default $NPA_LOCK_TIMEOUT, else 3 hours)")
+EXIT_BUSY = 3  # the data root's lock was not free in time
+
+
+def _command_line() -> str:
+    return " ".join(["npa", *sys.argv[1:]])
+
+
+def locked(func):
+    """Run a command holding the data root's lock; a timeout is a message and exit code 3."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(args: argparse.Namespace) -> int:
+        from pipelines.operations.data_lock import DataRootBusy, data_root_lock
+
+        try:
+            with data_root_lock(data_paths(), _command_line(), timeout=args.lock_timeout):
+                return func(args)
+        except DataRootBusy as exc:
+            print(f"npa {args.command}: {exc}", file=sys.stderr)
+            return EXIT_BUSY
+        except KeyboardInterrupt:  # Ctrl-C, typically while waiting: a line, not a traceback
+            print(f"npa {args.command}: interrupted", file=sys.stderr)
+            return 130
+
+    return wrapper
+
+
+@locked
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.reference_staging import ReferenceDataMissing, stage_reference
 
@@ -75,6 +111,7 @@ def run_nightly(as_of: dt.date | None, rebuild: bool = False):
 
     from pipelines.definitions import defs
     from pipelines.operations.abandoned_runs import in_process_run_tags
+    from pipelines.operations.data_lock import data_root_lock
     from pipelines.warehouse.assets import rebuild_run_config
 
     if as_of is not None:
@@ -82,8 +119,11 @@ def run_nightly(as_of: dt.date | None, rebuild: bool = False):
     job = defs.resolve_job_def("nightly_refresh")
     instance = dagster_instance()
     run_config = rebuild_run_config() if rebuild else None
-    return job.execute_in_process(instance=instance, run_config=run_config, tags=in_process_run_tags(instance),
-                                  raise_on_error=False)
+    # execute_in_process ignores the job's locking executor: the lock is taken here (re-entrant,
+    # so under `npa run`, which holds it already, this does not wait)
+    with data_root_lock(data_paths(), _command_line()):
+        return job.execute_in_process(instance=instance, run_config=run_config,
+                                      tags=in_process_run_tags(instance), raise_on_error=False)
 
 
 def dagster_instance():
@@ -101,14 +141,18 @@ def dagster_instance():
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    # into the data root it holds the lock: a run reading data/raw must not see half a data set
+    return _generate(args) if args.out is not None else locked(_generate)(args)
+
+
+def _generate(args: argparse.Namespace) -> int:
     from pipelines.generate import generate
 
-    out = args.out or data_paths().raw
-    summary = generate(args.scale, args.seed, out, defects=args.defects)
-    print(summary)
+    print(generate(args.scale, args.seed, args.out or data_paths().raw, defects=args.defects))
     return 0
 
 
+@locked
 def cmd_report(args: argparse.Namespace) -> int:
     from pipelines.operations.report_jobs import REPORT_DEFAULT_AS_OF, run_report
 
@@ -127,6 +171,13 @@ def cmd_template(args: argparse.Namespace) -> int:
     write_template(out, corporations if corporations.exists() else None)
     print(out)
     return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    # takes no lock: it writes nothing under the data root (a temporary folder and memory only)
+    from pipelines.validate.run import run
+
+    return run(args)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -170,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--skip-reports", action="store_true")
     run.add_argument("--rebuild", action="store_true",
                      help="check, build and publish even when nothing changed since the published release")
+    run.add_argument("--lock-timeout", type=float, default=None, help=LOCK_HELP)
     run.set_defaults(func=cmd_run)
 
     gen = sub.add_parser("generate", help="write the built-in data set")
@@ -177,16 +229,27 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--seed", type=int, default=DEFAULT_SEED)
     gen.add_argument("--out", type=Path, default=None)
     gen.add_argument("--defects", action="store_true")
+    gen.add_argument("--lock-timeout", type=float, default=None, help=LOCK_HELP)
     gen.set_defaults(func=cmd_generate)
 
     rep = sub.add_parser("report", help="one statutory report")
     rep.add_argument("report", choices=["zomer-2022", "april-2023"])
     rep.add_argument("--as-of", default=None)
+    rep.add_argument("--lock-timeout", type=float, default=None, help=LOCK_HELP)
     rep.set_defaults(func=cmd_report)
 
     tpl = sub.add_parser("template", help="the empty agreement workbook")
     tpl.add_argument("out", nargs="?", type=Path, default=None)
     tpl.set_defaults(func=cmd_template)
+
+    val = sub.add_parser("validate", help="check delivered files (nothing is written)",
+                         description="Check agreement workbooks and register files against the catalogue of "
+                         "checks, without touching the data root or the warehouse. Exit code 1 when a finding "
+                         "is an error.")
+    from pipelines.validate.run import add_arguments as validate_arguments
+
+    validate_arguments(val)
+    val.set_defaults(func=cmd_validate)
 
     cal = sub.add_parser("calibrate", help="realism of the published marts")
     cal.add_argument("--scale", default=None, choices=["tiny", "demo", "national"],

@@ -272,6 +272,20 @@ def write_template(path: Path | str, corporaties_csv: Path | str | None = None) 
         )
     toelichting.merge_range(r, 0, r, 3, note, wrap)
     toelichting.set_row(r, 30)
+    r += 2
+    toelichting.write(r, 0, "Controleren voor het insturen", title)
+    r += 1
+    check = (
+        "Controleer de ingevulde werkmap voordat u hem instuurt, met dezelfde controles als de nachtelijke "
+        "verwerking: npa validate werkmap.xlsx (of make validate FILE=werkmap.xlsx; in de Dagster-omgeving "
+        "de job validate_files met het pad van het bestand). Elke bevinding wordt gemeld met code, tabblad, "
+        "rij en kolom, in het Nederlands en het Engels. Een FOUT houdt de regel of het hele bestand buiten de "
+        "cijfers: verbeter die eerst. Een WAARSCHUWING mag blijven staan. Controles die alle aangeleverde "
+        "bestanden samen nodig hebben (bijvoorbeeld dubbele bestanden of de vergelijking met het "
+        "woningregister) doet alleen de verwerking zelf."
+    )
+    toelichting.merge_range(r, 0, r, 3, check, wrap)
+    toelichting.set_row(r, 90)
     wb.close()
     return path
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.config import REPO_ROOT, DataPaths
+from pipelines.operations.locked_executor import locked_in_process_executor
 from pipelines.resources import WarehouseResource
 
 REPORT_DEFAULT_AS_OF = {
@@ -86,7 +87,7 @@ def _report_job(report: str) -> dg.JobDefinition:
         config={"ops": {op_name(report): {"config": {"as_of": default.isoformat()}}}},
         # shares the raw database with the nightly run: the run queue keeps them apart
         tags={"npa/raw_db": "1"},
-        executor_def=dg.in_process_executor,
+        executor_def=locked_in_process_executor,
     )
     def report_job():
         produce()

@@ -1,4 +1,5 @@
-"""When the nightly refresh runs: at 02:00 Amsterdam time, and when raw files change."""
+"""When the nightly refresh runs (at 02:00 Amsterdam time, and when raw files change), and the
+daemon's sweep of runs whose process was killed."""
 
 import dagster as dg
 
@@ -25,6 +26,7 @@ nightly_schedule = dg.ScheduleDefinition(
     description="Starts an ingest-and-rebuild when files in data/raw/ appear, change or disappear.",
 )
 def new_raw_files_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    # also here: the queue is freed even when someone stopped release_abandoned_runs
     _release_the_queue(context)
     fingerprint = raw_fingerprint(warehouse.paths.raw)
     if context.cursor == fingerprint:
@@ -37,12 +39,29 @@ def new_raw_files_sensor(context: dg.SensorEvaluationContext, warehouse: Warehou
     return dg.RunRequest(run_key=fingerprint)
 
 
-def _release_the_queue(context: dg.SensorEvaluationContext) -> None:
-    """A CLI run killed mid-way stays STARTED and holds the queue's npa/raw_db slot; with only the UI
-    running afterwards, nothing else would notice. The sensor ticks every minute: it notices."""
+@dg.sensor(
+    name="release_abandoned_runs",
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Marks runs failed whose process is gone (killed CLI runs, killed run workers), so "
+    "they do not hold the run queue's npa/raw_db slot forever. Starts no runs.",
+)
+def release_abandoned_runs(context: dg.SensorEvaluationContext):
+    """A run killed mid-way stays STARTED and holds the queue's npa/raw_db slot; with only the UI
+    running afterwards, nothing else would notice. This sensor ticks every 30 s: it notices.
+    (The data root's lock itself needs no cleaning: the kernel drops it with the process.)"""
+    failed = _release_the_queue(context)
+    if failed:
+        return dg.SkipReason(f"marked {len(failed)} abandoned run(s) failed: {', '.join(failed)}")
+    return dg.SkipReason("no run left behind by a process that is gone")
+
+
+def _release_the_queue(context: dg.SensorEvaluationContext) -> list[str]:
     try:
         instance = context.instance
     except dg.DagsterInvariantViolationError:  # a test context built without an instance
-        return
-    for run_id in fail_abandoned_runs(instance):
-        context.log.warning(f"run {run_id} was left STARTED by a process that is gone: marked failed")
+        return []
+    failed = fail_abandoned_runs(instance)
+    for run_id in failed:
+        context.log.warning(f"run {run_id} was left in progress by a process that is gone: marked failed")
+    return failed

@@ -13,7 +13,7 @@ from pipelines.warehouse.build_inputs import (
     read_release_manifest,
 )
 from pipelines.warehouse.dbt_assets import warehouse_dbt_models
-from pipelines.warehouse.publish import current_release, publish, release_id_for
+from pipelines.warehouse.publish import changed_since_published, current_release, publish, release_id_for
 
 # The tables of marts.md; publishing refuses a build that lacks one of them.
 PUBLISHED_MARTS = [
@@ -50,7 +50,8 @@ def build_inputs(context: dg.AssetExecutionContext, config: BuildInputsConfig, w
     fingerprint = current_build_inputs(warehouse)
     release = current_release(warehouse.paths.marts)
     published = read_release_manifest(release) or {}
-    if published.get("build_inputs") == fingerprint and not config.rebuild:
+    tampered = changed_since_published(release)  # an analyst wrote into the published file
+    if published.get("build_inputs") == fingerprint and not config.rebuild and not tampered:
         context.log.info(
             f"nothing the marts depend on changed since release {release.name}: "
             "checks, dbt build and publish are skipped"
@@ -60,7 +61,8 @@ def build_inputs(context: dg.AssetExecutionContext, config: BuildInputsConfig, w
         metadata={
             "fingerprint": fingerprint,
             "published_release": release.name if release else "none",
-            "reason": "rebuild requested" if published.get("build_inputs") == fingerprint else "inputs changed",
+            "reason": ("inputs changed" if published.get("build_inputs") != fingerprint
+                       else tampered or "rebuild requested"),
         }
     )
 

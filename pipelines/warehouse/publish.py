@@ -5,6 +5,7 @@ Layout under `data/marts/`:
     releases/<release_id>/warehouse.duckdb     one DuckDB file per release, schema `marts`
     releases/<release_id>/parquet/<table>.parquet
     releases/<release_id>/release.json         what the release was built from (build_inputs.py)
+    releases/<release_id>/warehouse.stamp.json size, mtime and sha256 of its warehouse.duckdb
     current -> releases/<release_id>           replaced by one rename(2): the atomic step
     warehouse.duckdb -> current/warehouse.duckdb
     parquet -> current/parquet
@@ -13,6 +14,19 @@ A release is written in a `.partial` folder, completed, then renamed; only then 
 swapped. A published file is never opened for writing, so an analyst holding one open (even
 read-write) never blocks a run and never sees a half-built warehouse. Old releases are pruned,
 never the current one nor the one just replaced (it may still be read).
+
+What an analyst's writes become: a read-write connection to `warehouse.duckdb` writes into the
+file of the release the link pointed at when it was opened, and that release's own WAL
+(`releases/<id>/warehouse.duckdb.wal`: DuckDB 2.0 resolves the link and keeps the WAL beside the
+real file, also when the analyst's process crashes). A new release is always written from the
+build database, never from a published file, so those writes never reach a later release; they
+stay in the old release folder until it is pruned (after `KEEP_RELEASES` newer ones), then they
+are gone. Writes into the *current* release make the next nightly rebuild and publish even when
+its inputs did not change (`changed_since_published`, asked by the gate in assets.py), so they are
+never served as the published marts for longer than until the next run. A WAL *beside the link* (`marts/warehouse.duckdb.wal`, as a client that does not resolve
+links would leave it) would be replayed into whatever release the link points at next, so the
+publish moves it into the release it was written against first (`_move_wal_beside_link`), under a
+name no client replays.
 """
 
 from __future__ import annotations
@@ -33,6 +47,7 @@ MARTS_SCHEMA = "marts"
 RELEASES_DIR = "releases"
 CURRENT_LINK = "current"
 KEEP_RELEASES = 3
+WAREHOUSE_STAMP = "warehouse.stamp.json"  # size, mtime and sha256 of warehouse.duckdb as published
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,8 @@ def write_release(
     finally:
         con.close()
     manifest = {**(about or {}), "tables": counts}
+    # what the published file is, to notice later writes to it (changed_since_published)
+    (release_dir / WAREHOUSE_STAMP).write_text(json.dumps(_file_stamp(release_dir / "warehouse.duckdb")) + "\n")
     (release_dir / RELEASE_MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return counts
 
@@ -112,6 +129,7 @@ def publish(
     partial.rename(final)
     pause_point("publish.before_swap")  # crash tests: release complete, not yet current
     previous = current_release(marts_dir)
+    _move_wal_beside_link(marts_dir, previous)
     swap_current(marts_dir, final)
     ensure_entry_links(marts_dir)
     prune_releases(marts_dir, keep={final.name, previous.name if previous else ""})
@@ -126,6 +144,24 @@ def swap_current(marts_dir: Path, release_path: Path) -> None:
         tmp.unlink()
     tmp.symlink_to(Path(RELEASES_DIR) / release_path.name)
     os.replace(tmp, link)
+
+
+def _move_wal_beside_link(marts_dir: Path, previous: Path | None) -> list[Path]:
+    """Move WAL files beside the entry link into the release they were written against.
+
+    Done before the swap, so no reader of the new release can find one. The name they get
+    (`warehouse.duckdb.wal.beside-link-<time>`) is one DuckDB never opens: the writes they hold are
+    kept for the analyst to recover by hand, not replayed into anything. Returns where they went."""
+    moved = []
+    for stray in sorted(marts_dir.glob("warehouse.duckdb.wal*")):
+        if not stray.is_file() or stray.is_symlink():
+            continue
+        home = previous if previous is not None and previous.is_dir() else marts_dir / RELEASES_DIR
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        target = home / f"{stray.name.replace('warehouse.duckdb.wal', 'warehouse.duckdb.wal.beside-link')}-{stamp}"
+        os.replace(stray, target)
+        moved.append(target)
+    return moved
 
 
 def ensure_entry_links(marts_dir: Path) -> None:
@@ -161,6 +197,44 @@ def prune_releases(marts_dir: Path, keep: set[str], max_releases: int = KEEP_REL
             shutil.rmtree(old, ignore_errors=True)
             removed.append(old.name)
     return removed
+
+
+def _file_stamp(path: Path, with_hash: bool = True) -> dict:
+    stat = path.stat()
+    stamp = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    if with_hash:
+        import hashlib
+
+        with path.open("rb") as fh:
+            stamp["sha256"] = hashlib.file_digest(fh, "sha256").hexdigest()
+    return stamp
+
+
+def changed_since_published(release_dir: Path | None) -> str | None:
+    """Why the release's warehouse file is no longer what was published (an analyst's read-write
+    connection wrote to it), or None when it is untouched (or the release predates the record).
+
+    The nightly's gate asks this: without it, writes made in the *current* release would stay
+    published for everyone as long as the inputs do not change. Size and mtime decide at once
+    when they match (a read-write connection that writes nothing changes neither); else the
+    sha256 decides (a copied data root keeps the content, not always the mtime)."""
+    if release_dir is None or not (release_dir / WAREHOUSE_STAMP).is_file():
+        return None
+    try:
+        recorded = json.loads((release_dir / WAREHOUSE_STAMP).read_text())
+    except ValueError:
+        return f"{release_dir / WAREHOUSE_STAMP} is unreadable"
+    db = release_dir / "warehouse.duckdb"
+    if (release_dir / "warehouse.duckdb.wal").exists():
+        return f"{db} has writes in a WAL beside it (a read-write connection, open or crashed)"
+    if not db.is_file():
+        return f"{db} is missing"
+    now = _file_stamp(db, with_hash=False)
+    if now["size"] == recorded["size"] and now["mtime_ns"] == recorded["mtime_ns"]:
+        return None
+    if _file_stamp(db)["sha256"] == recorded.get("sha256"):
+        return None
+    return f"{db} was written to after it was published (a read-write connection)"
 
 
 def _fsync_tree(folder: Path) -> None:
