@@ -162,7 +162,7 @@ def test_sql_rules_give_the_same_findings_as_great_expectations(defects_root, tm
 
     from pipelines.checks.raw_checks import run_raw_checks
     from pipelines.ingest.run import ingest_all
-    from pipelines.validate.sql_expectations import raw_checks_without_gx
+    from pipelines.validate.sql_expectations import validate_frame_with_sql
 
     root = tmp_path / "data"
     shutil.copytree(defects_root.raw, root / "raw")
@@ -171,8 +171,7 @@ def test_sql_rules_give_the_same_findings_as_great_expectations(defects_root, tm
     con = duckdb.connect(str(paths.raw_db))
     try:
         with_gx = run_raw_checks(con).findings
-        with raw_checks_without_gx():
-            with_sql = run_raw_checks(con).findings
+        with_sql = run_raw_checks(con, evaluate=validate_frame_with_sql).findings
     finally:
         con.close()
     gx_codes = {"R1", "R5", "R6", "R9", "R10", "A1", "A4", "A5", "T1"}

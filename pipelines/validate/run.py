@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -164,7 +165,8 @@ def validate_files(files: list[Path], reference: Path | None = None) -> Result:
     from pipelines.config import DataPaths
     from pipelines.ingest.files import SourceFile
     from pipelines.ingest.load_log import sync_files
-    from pipelines.ingest.reference import load_reference
+    from pipelines.ingest.reference import ReferenceFileRejected, load_reference
+    from pipelines.reference_staging import ReferenceDataMissing
     from pipelines.ingest.register import RegisterLoader
     from pipelines.ingest.workbooks import AgreementLoader
     from pipelines.raw_schema import ensure_raw_schema
@@ -182,15 +184,19 @@ def validate_files(files: list[Path], reference: Path | None = None) -> Result:
     sources = _reference_sources(reference)
 
     with tempfile.TemporaryDirectory(prefix="npa-validate-") as tmp:
-        # the reference files, linked (not copied) into a raw folder of the temporary data root
+        # the reference files, copied (a few hundred KB) into a raw folder of the temporary data
+        # root: the ingest refuses links that lead out of raw/
         paths = DataPaths(Path(tmp))
         paths.reference.mkdir(parents=True)
         for name, source in sources.items():
-            (paths.reference / name).symlink_to(source.resolve())
+            shutil.copyfile(source, paths.reference / name)
         con = duckdb.connect()  # in memory: the raw layer of this validation only
         try:
             ensure_raw_schema(con)
-            load_reference(con, paths)
+            try:
+                load_reference(con, paths)
+            except (ReferenceDataMissing, ReferenceFileRejected) as exc:
+                raise ValidateError(f"the reference data cannot be used: {exc}") from None
             by_kind = {"agreement": [], "register": []}
             for rel, (path, kind) in given.items():
                 by_kind[kind].append(SourceFile(path=Path(path), rel=rel))
@@ -221,10 +227,9 @@ def validate_files(files: list[Path], reference: Path | None = None) -> Result:
 def _check(con) -> list[tuple]:
     """The load findings and the raw checks' findings, as (code, severity, detail, file, row)."""
     from pipelines.checks.raw_checks import run_raw_checks
-    from pipelines.validate.sql_expectations import raw_checks_without_gx
+    from pipelines.validate.sql_expectations import validate_frame_with_sql
 
-    with raw_checks_without_gx():
-        checked = run_raw_checks(con)
+    checked = run_raw_checks(con, evaluate=validate_frame_with_sql)
     loaded = con.execute(
         "select check_code, severity, detail, source_file, source_row from raw.load_findings"
     ).fetchall()

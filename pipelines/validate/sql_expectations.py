@@ -19,10 +19,6 @@ findings; an expectation type not listed here raises rather than being skipped.
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from collections.abc import Iterator
-
 import duckdb
 
 from pipelines.checks.gx_runner import GxRule, GxSuite
@@ -83,7 +79,7 @@ def row_condition(suite: GxSuite, rule: GxRule) -> str:
 
 
 def validate_frame_with_sql(suite: GxSuite, frame) -> list[tuple[str, int]]:
-    """Drop-in for `gx_runner._validate`: (rule_id, vid) of every failing value combination."""
+    """An `Evaluator` for `run_raw_checks`: (rule_id, vid) of every failing value combination."""
     con = duckdb.connect()
     try:
         con.register("frame", frame)
@@ -96,32 +92,3 @@ def validate_frame_with_sql(suite: GxSuite, frame) -> list[tuple[str, int]]:
         return failing
     finally:
         con.close()
-
-
-class _NoWarmUp:
-    """Stands in for the GX import thread `run_raw_checks` starts."""
-
-    def join(self, timeout: float | None = None) -> None:
-        return None
-
-
-_swap_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def raw_checks_without_gx() -> Iterator[None]:
-    """Run `pipelines.checks.raw_checks.run_raw_checks` in the block with the suites decided by SQL.
-
-    The checks module has no switch for this, so the two module attributes it calls GX through
-    (the warm-up thread and the frame validation) are swapped for the block and put back after.
-    Only for a process that runs nothing else meanwhile (`npa validate`, the validate_files run)."""
-    from pipelines.checks import gx_runner, raw_checks
-
-    with _swap_lock:
-        saved = raw_checks.warm_up_in_background, gx_runner._validate
-        raw_checks.warm_up_in_background = _NoWarmUp
-        gx_runner._validate = validate_frame_with_sql
-        try:
-            yield
-        finally:
-            raw_checks.warm_up_in_background, gx_runner._validate = saved
