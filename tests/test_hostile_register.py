@@ -183,6 +183,11 @@ def test_the_nightly_succeeds_with_hostile_register_files(tmp_path, reference_di
             [f"{FOLDER}/L0006.csv"],
         ).fetchall()
         assert r5 == [(4,)]
+        [(detail,)] = con.execute(
+            "select detail from checks.findings where check_code = 'R5' and source_file = ?",
+            [f"{FOLDER}/L0006.csv"],
+        ).fetchall()
+        assert len(detail) < 300 and f"({LONG} characters)" in detail  # the value is quoted, cut short
         spaced_rows = con.execute(
             "select count(*) from raw.register_units where source_file = ?", [f"{FOLDER}/{spaced.name}"]
         ).fetchall()

@@ -16,9 +16,17 @@ from pipelines.checks.gx_runner import Block, GxRule, GxSuite
 from pipelines.raw_schema import register_as_written
 
 
+QUOTED_MAX = 80  # characters of a value quoted in a message: a 100,000-character field stays out of dq_findings
+
+
 def q(expr: str) -> str:
-    """SQL: a raw value quoted for a message ('…'), `(empty)` when there is none."""
-    return f"coalesce('''' || {expr} || '''', '(empty)')"
+    """SQL: a raw value quoted for a message ('…'), `(empty)` when there is none; a value longer than
+    QUOTED_MAX is cut there and its length given."""
+    return (
+        f"coalesce(case when length({expr}) > {QUOTED_MAX} "
+        f"then '''' || left({expr}, {QUOTED_MAX}) || '...'' (' || length({expr}) || ' characters)' "
+        f"else '''' || {expr} || '''' end, '(empty)')"
+    )
 
 
 def given(column: str) -> str:
