@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -46,3 +47,18 @@ def published(paths: DataPaths, sql: str, params=None) -> list[tuple]:
 
 def copy_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst)
+
+
+def cli_env(paths: DataPaths, reference_dir: Path, dagster_home: Path, pause_dir: Path,
+            pause_at: str | None = None) -> dict:
+    """The environment of an `npa` child process on `paths`: none of the developer's overrides (as_of,
+    database paths, a pause point, a lock timeout), the test's data root, reference data and run
+    history, and the pause hook's folder (`pause_at`: the stage to stop at, see stage_hooks)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NPA_AS_OF", "NPA_BUILD_DB", "NPA_RAW_DB", "NPA_TEST_PAUSE_AT", "NPA_TEST_PAUSE_DIR",
+                        "NPA_LOCK_TIMEOUT")}
+    env.update(NPA_DATA_DIR=str(paths.root), NPA_REFERENCE_DIR=str(reference_dir), DAGSTER_HOME=str(dagster_home),
+               NPA_TEST_PAUSE_DIR=str(pause_dir))
+    if pause_at:
+        env["NPA_TEST_PAUSE_AT"] = pause_at
+    return env

@@ -25,7 +25,7 @@ import pytest
 
 from pipelines.config import DataPaths
 from pipelines.warehouse.build_inputs import built_from
-from tests.pipeline_harness import prepare_data_dir, published, run_nightly
+from tests.pipeline_harness import cli_env, prepare_data_dir, published, run_nightly
 
 pytestmark = pytest.mark.xdist_group("crash")
 
@@ -79,16 +79,6 @@ def _contents(paths: DataPaths) -> dict[str, list[tuple]]:
 
 
 # --- running the CLI ---------------------------------------------------------------------------
-
-def _cli_env(paths: DataPaths, reference_dir: Path, dagster_home: Path, pause_at: str | None, pause_dir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("NPA_AS_OF", "NPA_BUILD_DB", "NPA_RAW_DB", "NPA_TEST_PAUSE_AT", "NPA_TEST_PAUSE_DIR")}
-    env.update(NPA_DATA_DIR=str(paths.root), NPA_REFERENCE_DIR=str(reference_dir), DAGSTER_HOME=str(dagster_home),
-               NPA_TEST_PAUSE_DIR=str(pause_dir))
-    if pause_at:
-        env["NPA_TEST_PAUSE_AT"] = pause_at
-    return env
-
 
 def _group_members(pgid: int) -> list[tuple[int, str]]:
     """Live processes of a process group: (pid, command line)."""
@@ -212,7 +202,7 @@ def test_a_run_killed_at_a_stage_changes_nothing_published_and_the_next_run_reco
     assert old_contents != uninterrupted, "the changed inputs must make a different release"
 
     members = _run_and_kill(
-        _cli_env(paths, reference_dir, dagster_home, stage, pause_dir), stage, pause_dir, tmp_path / "killed.log"
+        cli_env(paths, reference_dir, dagster_home, pause_dir, stage), stage, pause_dir, tmp_path / "killed.log"
     )
 
     # the kill landed where it was meant to
@@ -246,7 +236,7 @@ def test_a_run_killed_at_a_stage_changes_nothing_published_and_the_next_run_reco
     log = tmp_path / "next.log"
     with log.open("wb") as out:
         done = subprocess.run([str(NPA), "run", "--skip-reports"], cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
-                              env=_cli_env(paths, reference_dir, dagster_home, None, pause_dir), timeout=RUN_TIMEOUT)
+                              env=cli_env(paths, reference_dir, dagster_home, pause_dir), timeout=RUN_TIMEOUT)
     assert done.returncode == 0, log.read_text(errors="replace")[-4000:]
     assert os.readlink(paths.marts / "current") != release_before["current"]
     assert _contents(paths) == uninterrupted

@@ -22,7 +22,7 @@ import pytest
 from pipelines.config import DataPaths
 from pipelines.operations.abandoned_runs import PROCESS_TAG
 from pipelines.operations.data_lock import DataRootBusy, data_root_lock, read_holder
-from tests.pipeline_harness import prepare_data_dir
+from tests.pipeline_harness import cli_env, prepare_data_dir
 
 pytestmark = pytest.mark.xdist_group("lock")
 
@@ -30,16 +30,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 NPA = Path(sys.executable).parent / "npa"
 PAUSE = "ingest.between_files"
 TIMEOUT = 600
-
-
-def _env(paths: DataPaths, reference_dir: Path, home: Path, pause_dir: Path, pause: bool = False) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("NPA_AS_OF", "NPA_BUILD_DB", "NPA_RAW_DB", "NPA_TEST_PAUSE_AT", "NPA_LOCK_TIMEOUT")}
-    env.update(NPA_DATA_DIR=str(paths.root), NPA_REFERENCE_DIR=str(reference_dir), DAGSTER_HOME=str(home),
-               NPA_TEST_PAUSE_DIR=str(pause_dir))
-    if pause:
-        env["NPA_TEST_PAUSE_AT"] = PAUSE
-    return env
 
 
 def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
@@ -73,8 +63,8 @@ def data_root(tmp_path: Path, reference_dir: Path, dbt_manifest) -> tuple[DataPa
     home = tmp_path / "dagster_home"
     home.mkdir()
     pause_dir = tmp_path / "pause"
-    return (paths, _env(paths, reference_dir, home, pause_dir, pause=True),
-            _env(paths, reference_dir, home, pause_dir), pause_dir)
+    return (paths, cli_env(paths, reference_dir, home, pause_dir, PAUSE),
+            cli_env(paths, reference_dir, home, pause_dir), pause_dir)
 
 
 def test_a_second_run_waits_for_the_first_or_stops_clearly_after_its_timeout(data_root, tmp_path: Path):

@@ -237,25 +237,20 @@ def _check(con) -> list[tuple]:
 
 
 # --------------------------------------------------------------------------- output
-def _where_nl(f: Finding) -> str:
-    parts = [f"bestand {f.file}"]
-    if f.sheet:
-        parts.append(f"tabblad {f.sheet}")
-    if f.row is not None:
-        parts.append(f"{'rij' if f.sheet else 'regel'} {f.row}")
-    if f.column:
-        parts.append(f"kolom {f.column}")
-    return ", ".join(parts)
+# the words of a finding's place: file, sheet, row (of a sheet) or line (of a text file), column
+_PLACE_WORDS = {"nl": ("bestand", "tabblad", "rij", "regel", "kolom"),
+                "en": ("file", "sheet", "row", "line", "column")}
 
 
-def _where_en(f: Finding) -> str:
-    parts = [f"file {f.file}"]
+def _where(f: Finding, language: str) -> str:
+    file, sheet, row, line, column = _PLACE_WORDS[language]
+    parts = [f"{file} {f.file}"]
     if f.sheet:
-        parts.append(f"sheet {f.sheet}")
+        parts.append(f"{sheet} {f.sheet}")
     if f.row is not None:
-        parts.append(f"{'row' if f.sheet else 'line'} {f.row}")
+        parts.append(f"{row if f.sheet else line} {f.row}")
     if f.column:
-        parts.append(f"column {f.column}")
+        parts.append(f"{column} {f.column}")
     return ", ".join(parts)
 
 
@@ -266,8 +261,8 @@ def render(result: Result) -> str:
         # the values as written, quoted in the English text: the Dutch reader needs them too
         values = re.findall(r"'[^']*'", f.detail_en)[:3]
         written = f" Ingevuld: {', '.join(values)}." if values else ""
-        lines.append(f"  NL: {_where_nl(f)}: {f.rule_nl}.{written} {f.consequence_nl}")
-        lines.append(f"  EN: {_where_en(f)}: {f.detail_en}")
+        lines.append(f"  NL: {_where(f, 'nl')}: {f.rule_nl}.{written} {f.consequence_nl}")
+        lines.append(f"  EN: {_where(f, 'en')}: {f.detail_en}")
     n = len(result.files)
     lines.append(
         f"{n} bestand(en) gecontroleerd: {result.errors} fout(en), {result.warnings} waarschuwing(en) / "
