@@ -53,25 +53,28 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- pre_hook of int_dwellings_matched: the corporations whose rows are recomputed, then their rows
-    deleted. A corporation's rows depend on (1) its own units (its vhe_nummer matches and
-    is_compared), and (2) every unit sharing a bag id with one of its units, whichever corporation
-    holds it (bag ids are matched across corporations, and the ranks of a bag id held twice order
-    its holders). So a changed file affects its corporation and every corporation holding a unit
-    with a bag id of the file's old or new units. When the pairs of snapshots change (a snapshot
-    added or gone), every corporation. -#}
+{#- pre_hook of int_dwellings_matched: what the incremental build recomputes, then those rows deleted.
+    A row depends on its units' bag groups (every unit with the same bag id in the pair, whichever
+    corporation holds it: bag ids are matched across corporations, and the ranks of a bag id held
+    twice order its holders) and on the rest partition of its corporation and vhe_nummer (the units
+    matched on vhe_nummer). So a changed file affects
+    - its corporation, whole (`increment.dwellings_corporations`): its units, its rows, is_compared;
+    - of every other corporation, the units in a bag group with one of the file's old or new units,
+      and every unit in the same (corporation, vhe_nummer) partition as one of those
+      (`increment.dwellings_units`): nothing else of theirs can change.
+    When the pairs of snapshots change (a snapshot added or gone), every corporation. -#}
 {% macro dwellings_replace_hook() -%}
     {%- if register_increment() -%}
+        create or replace temp table dwellings_changed_units as
+        select corporation_id, bag_vbo_number, bag_vbo_text
+        from increment.register_units_replaced
+        union all
+        select corporation_id, bag_vbo_number, bag_vbo_text
+        from {{ ref('int_register_units_mapped') }}
+        where source_file in {{ register_files_changed() }};
+
         create or replace table increment.dwellings_corporations as
         with
-        changed_units as (
-            select corporation_id, bag_vbo_number, bag_vbo_text
-            from increment.register_units_replaced
-            union all
-            select corporation_id, bag_vbo_number, bag_vbo_text
-            from {{ ref('int_register_units_mapped') }}
-            where source_file in {{ register_files_changed() }}
-        ),
         pairs_now as (
             select distinct from_snapshot, to_snapshot from {{ ref('int_register_corporations_compared') }}
         ),
@@ -83,12 +86,7 @@
             from ((from pairs_now except from pairs_before) union all (from pairs_before except from pairs_now))
         ),
         affected as (
-            select corporation_id from changed_units
-            union
-            select units.corporation_id
-            from {{ ref('int_register_units_mapped') }} as units
-            where units.bag_vbo_number in (select bag_vbo_number from changed_units where bag_vbo_number is not null)
-               or units.bag_vbo_text in (select bag_vbo_text from changed_units where bag_vbo_text is not null)
+            select corporation_id from dwellings_changed_units
             union
             select corporation_id from {{ ref('int_register_units_mapped') }}
             where (select changed from pairs_changed)
@@ -97,17 +95,51 @@
             where (select changed from pairs_changed)
         )
         select distinct corporation_id from affected where corporation_id is not null;
+
+        create or replace table increment.dwellings_units as
+        with
+        touched as (
+            select units.corporation_id, units.unit_number
+            from {{ ref('int_register_units_mapped') }} as units
+            where (units.bag_vbo_number in (select bag_vbo_number from dwellings_changed_units where bag_vbo_number is not null)
+                or units.bag_vbo_text in (select bag_vbo_text from dwellings_changed_units where bag_vbo_text is not null))
+              and units.corporation_id not in {{ dwellings_corporations() }}
+        ),
+        partitions as (
+            select distinct corporation_id, unit_number from touched
+        )
+        select units.unit_key
+        from {{ ref('int_register_units_mapped') }} as units
+        semi join partitions
+            on units.corporation_id = partitions.corporation_id
+            and units.unit_number is not distinct from partitions.unit_number;
+
+        drop table dwellings_changed_units;
+
         delete from {{ this }}
-        where from_corporation_id in (select corporation_id from increment.dwellings_corporations)
-           or to_corporation_id in (select corporation_id from increment.dwellings_corporations)
+        where {{ dwellings_rows_recomputed() }}
     {%- elif is_incremental() -%}
         delete from {{ this }}
     {%- endif -%}
 {%- endmacro %}
 
-{#- The corporations int_dwellings_matched recomputes in this build (see dwellings_replace_hook). -#}
+{#- The corporations int_dwellings_matched recomputes whole in this build (see dwellings_replace_hook). -#}
 {%- macro dwellings_corporations() -%}
     (select corporation_id from increment.dwellings_corporations)
+{%- endmacro %}
+
+{#- The units the incremental build matches: of the corporations recomputed whole, and the other units affected. -#}
+{%- macro dwellings_units_recomputed() -%}
+    corporation_id in {{ dwellings_corporations() }}
+    or unit_key in (select unit_key from increment.dwellings_units)
+{%- endmacro %}
+
+{#- The rows the incremental build replaces. -#}
+{%- macro dwellings_rows_recomputed() -%}
+    from_corporation_id in {{ dwellings_corporations() }}
+    or to_corporation_id in {{ dwellings_corporations() }}
+    or from_unit_key in (select unit_key from increment.dwellings_units)
+    or to_unit_key in (select unit_key from increment.dwellings_units)
 {%- endmacro %}
 
 {#- Building int_dwellings_matched in batches of corporations ($NPA_DWELLING_BATCHES, default 1):

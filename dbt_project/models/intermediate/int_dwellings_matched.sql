@@ -19,9 +19,9 @@
 -- an as-of build takes this table, the costliest of the project, from the nightly (as_of.py).
 -- The matching itself is the macro dwellings_matching (macros/dwellings_matching.sql), run over
 -- a scope of corporations:
--- - incremental per corporation (macros/register_increment.sql): a nightly where a few register
---   files changed recomputes the rows of the corporations they affect (dwellings_replace_hook says
---   which) and keeps the other rows;
+-- - incremental (macros/register_increment.sql): a nightly where a few register files changed
+--   recomputes the rows of their corporations and of the other corporations' dwellings they
+--   affect (dwellings_replace_hook says which) and keeps the other rows;
 -- - a full build on a large register runs in batches of corporations ($NPA_DWELLING_BATCHES, set
 --   by the pipeline from the register's size), the first here, the others in the post_hook, so
 --   that DuckDB's memory follows a batch rather than the whole register.
@@ -33,10 +33,7 @@
     post_hook="{{ dwellings_other_batches() }}",
 ) }}
 {%- if register_increment() %}
-{{ dwellings_matching(
-    scope='corporation_id in ' ~ dwellings_corporations(),
-    rows='from_corporation_id in ' ~ dwellings_corporations() ~ ' or to_corporation_id in ' ~ dwellings_corporations(),
-) }}
+{{ dwellings_matching(scope=dwellings_units_recomputed(), rows=dwellings_rows_recomputed()) }}
 {%- else %}
 {{ dwellings_matching(scope=dwellings_batch_scope(0), rows=dwellings_batch_rows(0)) }}
 {%- endif %}
