@@ -120,5 +120,6 @@ def warehouse_dbt_models(
                 pause_point("dbt.inside_build")
     # a failed build has raised by now; a subset (a few models from the UI) is not a whole build
     if not context.is_subset:
-        mark_built(paths.build_db, inputs)
+        # the record first: without the stamp that follows, the next build is a full one
         record_build(paths.build_db, plan)
+        mark_built(paths.build_db, inputs)

@@ -10,8 +10,8 @@ is the basis: the checking and transforming code, the engines' versions, the ref
 build, or a last build that did not complete means a full rebuild (`dbt build --full-refresh`).
 
 What the last complete build saw is kept beside the build database (`build.duckdb.increment.json`),
-written together with its stamp (build_inputs.mark_built), so a build that stopped half way never
-vouches for its tables: the next one starts from scratch.
+written just before its stamp (build_inputs.mark_built), and used only when the stamp is there: a
+build that stopped half way never vouches for its tables, the next one starts from scratch.
 """
 
 from __future__ import annotations
@@ -164,9 +164,6 @@ def write_changed_files(build_db: Path, plan: BuildPlan) -> None:
 
 
 def record_build(build_db: Path, plan: BuildPlan) -> None:
-    """What a complete build saw; call once the build has succeeded."""
+    """What a complete build saw; call once the build has succeeded, before its stamp is written
+    (a record without a stamp makes the next build a full one)."""
     _state_path(build_db).write_text(json.dumps({"basis": plan.basis, "files": plan.files}, sort_keys=True))
-
-
-def forget_build(build_db: Path) -> None:
-    _state_path(build_db).unlink(missing_ok=True)
