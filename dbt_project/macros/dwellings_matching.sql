@@ -5,9 +5,12 @@
       depend on. Empty: every unit.
     - `rows`: a predicate on the result (from_/to_corporation_id) keeping the rows whose inputs the
       scope holds completely. Empty: every row.
+    - `small_scope`: the scope is a small part of the register (an incremental build): its units
+      are then read once into a temporary result instead of filtered from the register three
+      times.
     Used for an incremental build (the corporations a change affects) and to build the table in
     batches of corporations on a large register (memory: macros/register_increment.sql). -#}
-{% macro dwellings_matching(scope=none, rows=none) -%}
+{% macro dwellings_matching(scope=none, rows=none, small_scope=false) -%}
 {%- set attributes = [
     'corporation_id', 'municipality_code', 'construction_year', 'energy_label', 'condition_score',
     'heating', 'has_solar_panels', 'is_clustered_elderly', 'is_flex',
@@ -28,7 +31,7 @@ scope_bags as not materialized (
     where {{ scope }}
 ),
 
-units as not materialized (
+units as {{ '' if small_scope else 'not ' }}materialized (
     select *
     from {{ ref('int_register_units_mapped') }}
     where {{ scope }}

@@ -33,7 +33,7 @@
     post_hook="{{ dwellings_other_batches() }}",
 ) }}
 {%- if register_increment() %}
-{{ dwellings_matching(scope=dwellings_units_recomputed(), rows=dwellings_rows_recomputed()) }}
+{{ dwellings_matching(scope=dwellings_units_recomputed(), rows=dwellings_rows_recomputed(), small_scope=true) }}
 {%- else %}
 {{ dwellings_matching(scope=dwellings_batch_scope(0), rows=dwellings_batch_rows(0)) }}
 {%- endif %}
