@@ -5,6 +5,9 @@ What runs, per round (`--repeat`, default 3), first on the data set, then on its
   floor           `python -m bench.floor` (bench/floor.py)
   pandas          `python -m bench.pandas_peer` (bench/pandas_peer.py)
   no-change       `npa run --skip-reports` again on the same data root, nothing changed
+  changed2pct     2% of the register files and of the workbooks changed (chosen by seed, a few values
+                  each, still valid: bench/changes.py; not measured), then `npa run --skip-reports`
+                  again on that data root: the row "nightly, 2% of files changed"
   report zomer-2022, report april-2023   each on its own, on that data root
 (the x2 data set gets pipeline, floor and pandas only, unless `--x2-all`).
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -34,8 +38,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bench.changes import change_share
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
@@ -44,6 +51,8 @@ RESULTS = BENCH / "results"
 DEFAULT_SEED = 20211216
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 REPORTS = ("zomer-2022", "april-2023")
+CHANGED_STEP = "nightly, 2% of files changed"  # `--steps changed2pct`
+CHANGED_SHARE = 0.02
 
 
 # ------------------------------------------------------------------------------------ memory
@@ -188,6 +197,7 @@ class Step:
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path = REPO
+    prepare: Callable[[], object] | None = None  # run before the step, not measured
 
 
 def run_step(step: Step, dataset: str, rnd: int, log_dir: Path, timeout: float, interval: float) -> Result:
@@ -195,6 +205,8 @@ def run_step(step: Step, dataset: str, rnd: int, log_dir: Path, timeout: float, 
     slug = f"{dataset}-{step.name.replace(' ', '_')}-{rnd}"
     out_path, err_path = log_dir / f"{slug}.out", log_dir / f"{slug}.err"
     env = {**os.environ, **step.env}
+    if step.prepare is not None:
+        step.prepare()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     error = ""
     existing = set(TreeSampler().descendants())  # normally none; in a test runner, maybe some
@@ -421,6 +433,9 @@ def summarise(results: list[Result], datasets: list[str], steps_order: list[str]
                            f"   [peak memory {f(paired(ds, 'pipeline', 'floor', 'peak_bytes'))}]")
         ratio_lines.append(f"pandas/pipeline: {f(paired(ds, 'pandas', 'pipeline'))}{suffix}"
                            f"   [peak memory {f(paired(ds, 'pandas', 'pipeline', 'peak_bytes'))}]")
+        if any(r.dataset == ds and r.step == CHANGED_STEP for r in results):
+            ratio_lines.append(f"changed2pct/floor: {f(paired(ds, CHANGED_STEP, 'floor'))}{suffix}"
+                               f"   [CPU {f(paired(ds, CHANGED_STEP, 'floor', 'cpu'))}]")
     if len(datasets) > 1:
         base, twice = datasets[0], datasets[1]
 
@@ -456,8 +471,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=["tiny", "demo", "national"], default="national")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--steps", default="pipeline,floor,pandas,no-change,reports",
-                        help="comma-separated subset of: pipeline, floor, pandas, no-change, reports")
+    parser.add_argument("--steps", default="pipeline,floor,pandas,no-change,changed2pct,reports",
+                        help="comma-separated subset of: pipeline, floor, pandas, no-change, changed2pct, reports")
     parser.add_argument("--no-x2", action="store_true", help="skip the twice-as-large data set")
     parser.add_argument("--x2-all", action="store_true", help="also the no-change run and reports on x2")
     parser.add_argument("--timeout", type=float, default=3600.0, help="per step, seconds")
@@ -539,6 +554,10 @@ def main(argv: list[str] | None = None) -> int:
                 if not is_x2 or args.x2_all:
                     if "no-change" in wanted and "pipeline" in wanted:
                         plan.append(Step("no-change", npa + ["run", "--skip-reports"], env))
+                    if "changed2pct" in wanted and "pipeline" in wanted:
+                        plan.append(Step(CHANGED_STEP, npa + ["run", "--skip-reports"], env,
+                                         prepare=functools.partial(change_share, root / "raw", CHANGED_SHARE,
+                                                                   args.seed + rnd)))
                     if "reports" in wanted and "pipeline" in wanted:
                         for report in REPORTS:
                             plan.append(Step(f"report {report}", npa + ["report", report], env))

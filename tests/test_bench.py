@@ -121,3 +121,33 @@ def test_bench_cli_help():
     out = subprocess.run([sys.executable, "-m", "bench", "--help"], capture_output=True, text=True, timeout=60,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.returncode == 0 and "--scale" in out.stdout
+
+
+def test_the_changed_share_changes_register_files_and_workbooks_and_leaves_the_cache(tiny_raw: Path, tmp_path):
+    """2% of the files, chosen by seed, changed in a hard-linked copy: the same choice for the same
+    seed, values still valid, the linked original untouched."""
+    from bench.changes import LABELS, change_share, read_csv
+    from bench.harness import link_tree
+
+    copies = []
+    for name in ("a", "b"):
+        link_tree(tiny_raw, tmp_path / name)
+        copies.append(change_share(tmp_path / name, 0.02, seed=3))
+    assert copies[0] == copies[1] and copies[0]["register"] and copies[0]["agreements"]
+    for rel in copies[0]["register"] + copies[0]["agreements"]:
+        assert (tmp_path / "a" / rel).read_bytes() != (tiny_raw / rel).read_bytes()
+    rows, _ = read_csv(tmp_path / "a" / copies[0]["register"][0])
+    header = [h.strip().lower() for h in rows[0]]
+    # both may be empty (not registered, not measured)
+    assert {r[header.index("energielabel")] for r in rows[1:]} <= {*LABELS, ""}
+    assert {int(r[header.index("conditiescore")]) for r in rows[1:] if r[header.index("conditiescore")]} <= set(range(1, 7))
+
+
+def test_the_changed_nightly_has_its_ratio_to_the_floor():
+    from bench.harness import CHANGED_STEP, Result, summarise
+
+    results = [Result("national", step, 1, True, wall, 0, wall) for step, wall in
+               (("pipeline", 30.0), ("floor", 10.0), ("pandas", 45.0), (CHANGED_STEP, 4.0))]
+    table, ratios = summarise(results, ["national"], ["pipeline", "floor", "pandas", CHANGED_STEP])
+    assert any(f"| national | {CHANGED_STEP} | 1/1 |" in line for line in table)
+    assert "changed2pct/floor: 0.40   [CPU 0.40]" in ratios

@@ -60,13 +60,16 @@ def test_dbt_build_args_carry_no_vars_and_leave_unit_tests_to_ci():
     assert "--vars" not in args and args[0] == "build"
     assert args[-2:] == ["--exclude", "resource_type:unit_test"]
     assert dbt_build_args(select="marts", exclude=None)[-2:] == ["--select", "marts"]
+    assert dbt_build_args(full_refresh=True)[-1] == "--full-refresh"
 
 
 def test_dbt_env_points_home_at_the_build_folder_and_carries_the_run(tmp_path: Path):
     paths = DataPaths(tmp_path)
     env = dbt_env(paths)
     assert env == {"HOME": str(tmp_path / "work"), "NPA_DBT_MEMORY": "900MB", "NPA_AS_OF": "",
-                   "NPA_RUN_ID": "manual", "NPA_CHECKED_AT": ""}
+                   "NPA_RUN_ID": "manual", "NPA_CHECKED_AT": "", "NPA_INCREMENTAL": "",
+                   "NPA_DWELLING_BATCHES": "1"}
+    assert dbt_env(paths, incremental=True)["NPA_INCREMENTAL"] == "1"
     assert dbt_env(paths, build_db=tmp_path / "a" / "build.duckdb")["HOME"] == str(tmp_path / "a")
     stamped = dbt_env(paths, as_of=dt.date(2023, 4, 1), run_id="run-1",
                       checked_at=dt.datetime(2026, 1, 1, 2, 0, 0, 123, tzinfo=dt.timezone.utc))
@@ -132,11 +135,13 @@ def test_sensor_fails_runs_whose_cli_process_was_killed(tmp_path: Path):
 
 
 def test_dbt_memory_limit_follows_the_register(monkeypatch):
-    from pipelines.warehouse.dbt_cli import dbt_memory_limit
+    from pipelines.warehouse.dbt_cli import dbt_memory_limit, dwelling_batches
 
     assert dbt_memory_limit(0) == "900MB"  # floor
     assert dbt_memory_limit(4_604_080) == "1100MB"  # national
-    assert dbt_memory_limit(9_208_160) == "2100MB"  # twice national (fails at 1.2 GB)
+    # twice national: the dwellings are matched in two batches of corporations, each as national
+    assert dbt_memory_limit(9_208_160) == "1100MB"
+    assert dwelling_batches(4_604_080) == 1 and dwelling_batches(9_208_160) == 2
     assert dbt_memory_limit(9_208_160, override="3GB") == "3GB"
     monkeypatch.setenv("NPA_DBT_MEMORY_LIMIT", "1500MB")
     assert dbt_env(DataPaths(Path("/x")), register_units=9_208_160)["NPA_DBT_MEMORY"] == "1500MB"

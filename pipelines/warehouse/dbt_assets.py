@@ -4,6 +4,7 @@ The manifest is prepared ahead of time (`make manifest`, i.e. `dbt parse`), neve
 loading the code location stays fast.
 """
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from pipelines.config import DBT_PROJECT_DIR, as_of_from_env
 from pipelines.operations.stage_hooks import pause_point
 from pipelines.resources import WarehouseResource
 from pipelines.warehouse.build_inputs import build_inputs_of, mark_building, mark_built
+from pipelines.warehouse.increment import plan_build, record_build, write_changed_files
 from pipelines.warehouse.dbt_cli import (
     DBT_EXECUTABLE,
     child_environment,
@@ -91,14 +93,22 @@ def warehouse_dbt_models(
     # what the build is made from; the stamp lets an as-of build take the nightly's tables that do
     # not depend on a reference date (as_of.py), so only a complete build may vouch for them
     inputs = build_inputs_of(paths.raw_db, as_of)
+    # incremental when only register files changed since the last complete build (increment.py);
+    # decided before the stamp goes, which says whether that build completed
+    plan = plan_build(paths.raw_db, paths.build_db, as_of)
+    if context.is_subset and not plan.full:
+        plan = dataclasses.replace(plan, full=True, reason="a subset of the models")
+    context.log.info(f"dbt build: {plan.summary()}")
     mark_building(paths.build_db)
+    write_changed_files(paths.build_db, plan)
     env = dbt_env(paths, as_of=as_of, run_id=context.run.run_id,
-                  checked_at=dt.datetime.now(dt.timezone.utc), register_units=register_units(paths))
+                  checked_at=dt.datetime.now(dt.timezone.utc), register_units=register_units(paths),
+                  incremental=not plan.full)
     # One fixed target folder per data root: dbt's partial parse state survives between nightly
     # runs, and artifacts do not pile up in the project folder.
     target = paths.work / "dbt_target" / "nightly"
     with child_environment(env):  # dagster-dbt hands this process's environment to dbt
-        invocation = dbt.cli(dbt_build_args(), context=context, target_path=target)
+        invocation = dbt.cli(dbt_build_args(full_refresh=plan.full), context=context, target_path=target)
     built = 0
     for event in invocation.stream():
         yield event
@@ -110,4 +120,6 @@ def warehouse_dbt_models(
                 pause_point("dbt.inside_build")
     # a failed build has raised by now; a subset (a few models from the UI) is not a whole build
     if not context.is_subset:
+        # the record first: without the stamp that follows, the next build is a full one
+        record_build(paths.build_db, plan)
         mark_built(paths.build_db, inputs)

@@ -41,6 +41,10 @@ RAW_DB_NAME = "raw_layer.duckdb"
 # $NPA_DBT_MEMORY_LIMIT says otherwise. Rounded to 100 MB.
 MEMORY_FLOOR_MB = 900
 MEMORY_MB_PER_MILLION_UNITS = 220
+# Beyond this many units a full build matches dwellings in batches of corporations
+# (macros/register_increment.sql), so the limit follows the units of one batch: twice national
+# (9.2 M units) in two batches needs what national needs, and the build stays under 2 GB.
+DWELLING_BATCH_UNITS = 5_000_000
 
 # dbt unit tests exercise the SQL logic on fixed inputs; they belong in `make test` (CI), not in
 # every nightly or report build, where they would add about 7 s of work at any data scale.
@@ -48,7 +52,7 @@ NIGHTLY_EXCLUDE = "resource_type:unit_test"
 
 
 def dbt_build_args(select: str | None = None, exclude: str | None = NIGHTLY_EXCLUDE,
-                   indirect_selection: str | None = None) -> list[str]:
+                   indirect_selection: str | None = None, full_refresh: bool = False) -> list[str]:
     # --no-write-json: dbt would write manifest.json (2 MB) twice and run_results.json, which
     # nothing here reads (dagster-dbt follows dbt's log stream; dbt.log in the target folder has
     # the timings); the partial parse state is still written
@@ -59,14 +63,22 @@ def dbt_build_args(select: str | None = None, exclude: str | None = NIGHTLY_EXCL
         args += ["--exclude", exclude]
     if indirect_selection:
         args += ["--indirect-selection", indirect_selection]
+    if full_refresh:
+        # the incremental register models are rebuilt from scratch (pipelines/warehouse/increment.py)
+        args.append("--full-refresh")
     return args
+
+
+def dwelling_batches(register_units: int) -> int:
+    """How many batches of corporations a full build matches dwellings in."""
+    return max(1, -(-register_units // DWELLING_BATCH_UNITS))
 
 
 def dbt_memory_limit(register_units: int, override: str | None = None) -> str:
     """DuckDB's memory limit for a dbt build over a register of `register_units` rows."""
     if override:
         return override
-    needed = MEMORY_MB_PER_MILLION_UNITS * register_units / 1_000_000
+    needed = MEMORY_MB_PER_MILLION_UNITS * register_units / dwelling_batches(register_units) / 1_000_000
     return f"{max(MEMORY_FLOOR_MB, -(-int(needed) // 100) * 100)}MB"
 
 
@@ -92,6 +104,7 @@ def dbt_env(
     run_id: str = "manual",
     checked_at: dt.datetime | None = None,
     register_units: int = 0,
+    incremental: bool = False,
 ) -> dict[str, str]:
     """The variables the dbt process reads: HOME, the folder holding the build database and the
     raw layer (profiles.yml); DuckDB's memory limit; the reference date (macros/as_of.sql); the
@@ -102,6 +115,9 @@ def dbt_env(
         "NPA_AS_OF": as_of.isoformat() if as_of else "",
         "NPA_RUN_ID": run_id,
         "NPA_CHECKED_AT": checked_at.replace(microsecond=0).isoformat() if checked_at else "",
+        # the incremental register models replace only the files in increment.register_files_changed
+        "NPA_INCREMENTAL": "1" if incremental else "",
+        "NPA_DWELLING_BATCHES": str(dwelling_batches(register_units)),
     }
 
 

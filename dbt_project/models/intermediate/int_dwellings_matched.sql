@@ -10,199 +10,31 @@
 -- Built for the national register (millions of units per snapshot):
 -- - a bag_vbo_id held by one unit on each side (nearly all of them) is matched by one grouping,
 --   without ranking; only bag ids held by several units of one snapshot are ranked (on each
---   side by corporation, vhe_nummer, unit_key) and matched rank to rank;
+--   side by corporation, vhe_nummer, file and row) and matched rank to rank;
 -- - the few units left over are matched on (corporation, vhe_nummer), ranked by the corporation
---   as written and unit_key;
+--   as written, file and row;
 -- - the table keeps the unit keys and the low-cardinality attributes realisation needs;
 --   identifying details (file, row, vhe_nummer, bag id) stay in int_register_units_mapped.
 -- Every pair of the register, with no reference date (consumers keep the pairs visible as of it):
 -- an as-of build takes this table, the costliest of the project, from the nightly (as_of.py).
-{{ config(tags=['as_of_independent']) }}
-{%- set attributes = [
-    'corporation_id', 'municipality_code', 'construction_year', 'energy_label', 'condition_score',
-    'heating', 'has_solar_panels', 'is_clustered_elderly', 'is_flex',
-] %}
-with
+-- The matching itself is the macro dwellings_matching (macros/dwellings_matching.sql), run over
+-- a scope of corporations:
+-- - incremental (macros/register_increment.sql): a nightly where a few register files changed
+--   recomputes the rows of their corporations and of the other corporations' dwellings they
+--   affect (dwellings_replace_hook says which) and keeps the other rows;
+-- - a full build on a large register runs in batches of corporations ($NPA_DWELLING_BATCHES, set
+--   by the pipeline from the register's size), the first here, the others in the post_hook, so
+--   that DuckDB's memory follows a batch rather than the whole register.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['as_of_independent'],
+    pre_hook="{{ dwellings_replace_hook() }}",
+    post_hook="{{ dwellings_other_batches() }}",
+) }}
+{%- if register_increment() %}
+{{ dwellings_matching(scope=dwellings_units_recomputed(), rows=dwellings_rows_recomputed(), small_scope=true) }}
+{%- else %}
+{{ dwellings_matching(scope=dwellings_batch_scope(0), rows=dwellings_batch_rows(0)) }}
+{%- endif %}
 
-pairs as (
-    select distinct from_snapshot, to_snapshot, year
-    from {{ ref('int_register_corporations_compared') }}
-),
-
--- the units of both snapshots of every pair, narrow: side 0 = earlier, 1 = later
-keys as not materialized (
-    select pairs.to_snapshot, 0 as side, units.unit_key, units.corporation_id,
-        units.reported_corporation_id, units.unit_number, units.bag_vbo_number, units.bag_vbo_text
-    from pairs
-    inner join {{ ref('int_register_units_mapped') }} as units
-        on units.snapshot_date = pairs.from_snapshot
-    union all
-    select pairs.to_snapshot, 1 as side, units.unit_key, units.corporation_id,
-        units.reported_corporation_id, units.unit_number, units.bag_vbo_number, units.bag_vbo_text
-    from pairs
-    inner join {{ ref('int_register_units_mapped') }} as units
-        on units.snapshot_date = pairs.to_snapshot
-),
-
-bag_groups as (
-    select
-        to_snapshot,
-        bag_vbo_number,
-        bag_vbo_text,
-        count_if(side = 0) as n_from,
-        count_if(side = 1) as n_to,
-        min(unit_key) filter (where side = 0) as from_unit_key,
-        min(unit_key) filter (where side = 1) as to_unit_key
-    from keys
-    where bag_vbo_number is not null or bag_vbo_text is not null
-    group by to_snapshot, bag_vbo_number, bag_vbo_text
-),
-
--- bag ids held by more than one unit of a snapshot: ranked per side, matched rank to rank
-shared_bags_ranked as (
-    select
-        keys.to_snapshot,
-        keys.side,
-        keys.unit_key,
-        keys.bag_vbo_number,
-        keys.bag_vbo_text,
-        row_number() over (
-            partition by keys.to_snapshot, keys.bag_vbo_number, keys.bag_vbo_text, keys.side
-            order by keys.corporation_id, keys.unit_number, keys.unit_key
-        ) as bag_rank,
-        least(bag_groups.n_from, bag_groups.n_to) as n_matched
-    from keys
-    inner join bag_groups
-        on keys.to_snapshot = bag_groups.to_snapshot
-        and keys.bag_vbo_number is not distinct from bag_groups.bag_vbo_number
-        and keys.bag_vbo_text is not distinct from bag_groups.bag_vbo_text
-    where bag_groups.n_from > 1 or bag_groups.n_to > 1
-),
-
-matched_on_bag as (
-    select to_snapshot, from_unit_key, to_unit_key
-    from bag_groups
-    where n_from = 1 and n_to = 1
-    union all
-    select from_side.to_snapshot, from_side.unit_key, to_side.unit_key
-    from shared_bags_ranked as from_side
-    inner join shared_bags_ranked as to_side
-        on from_side.to_snapshot = to_side.to_snapshot
-        and from_side.bag_vbo_number is not distinct from to_side.bag_vbo_number
-        and from_side.bag_vbo_text is not distinct from to_side.bag_vbo_text
-        and from_side.bag_rank = to_side.bag_rank
-    where from_side.side = 0 and to_side.side = 1
-),
-
--- the units not matched on bag_vbo_id: without one, alone with theirs, or ranked beyond the
--- other side's count
-unmatched_on_bag as (
-    select to_snapshot, side, unit_key
-    from keys
-    where bag_vbo_number is null and bag_vbo_text is null
-    union all
-    select to_snapshot, 0, from_unit_key
-    from bag_groups
-    where n_from = 1 and n_to = 0
-    union all
-    select to_snapshot, 1, to_unit_key
-    from bag_groups
-    where n_from = 0 and n_to = 1
-    union all
-    select to_snapshot, side, unit_key
-    from shared_bags_ranked
-    where bag_rank > n_matched
-),
-
-rest as (
-    select
-        keys.*,
-        row_number() over (
-            partition by keys.to_snapshot, keys.side, keys.corporation_id, keys.unit_number
-            order by keys.reported_corporation_id, keys.unit_key
-        ) as unit_rank
-    from keys
-    semi join unmatched_on_bag
-        on keys.to_snapshot = unmatched_on_bag.to_snapshot
-        and keys.side = unmatched_on_bag.side
-        and keys.unit_key = unmatched_on_bag.unit_key
-),
-
-matched_on_unit_number as (
-    select from_rest.to_snapshot, from_rest.unit_key as from_unit_key, to_rest.unit_key as to_unit_key
-    from rest as from_rest
-    inner join rest as to_rest
-        on from_rest.to_snapshot = to_rest.to_snapshot
-        and from_rest.corporation_id = to_rest.corporation_id
-        and from_rest.unit_number = to_rest.unit_number
-        and from_rest.unit_rank = to_rest.unit_rank
-    where from_rest.side = 0 and to_rest.side = 1
-      and ((from_rest.bag_vbo_number is null and from_rest.bag_vbo_text is null)
-        or (to_rest.bag_vbo_number is null and to_rest.bag_vbo_text is null))
-),
-
--- every unit of a pair once: matched, or alone on its side
-dwelling_keys as (
-    select to_snapshot, from_unit_key, to_unit_key, 'bag_vbo_id' as matched_on
-    from matched_on_bag
-    union all
-    select to_snapshot, from_unit_key, to_unit_key, 'unit_number'
-    from matched_on_unit_number
-    union all
-    select rest.to_snapshot, rest.unit_key, null, null
-    from rest
-    anti join matched_on_unit_number as matched
-        on rest.to_snapshot = matched.to_snapshot
-        and rest.unit_key = matched.from_unit_key
-    where rest.side = 0
-    union all
-    select rest.to_snapshot, null, rest.unit_key, null
-    from rest
-    anti join matched_on_unit_number as matched
-        on rest.to_snapshot = matched.to_snapshot
-        and rest.unit_key = matched.to_unit_key
-    where rest.side = 1
-),
-
-attributes as not materialized (
-    select unit_key {%- for column in attributes %}, {{ column }} {%- endfor %}
-    from {{ ref('int_register_units_mapped') }}
-),
-
-corporations_compared as not materialized (
-    select to_snapshot, corporation_id, is_compared
-    from {{ ref('int_register_corporations_compared') }}
-),
-
-final as (
-    select
-        pairs.from_snapshot,
-        pairs.to_snapshot,
-        pairs.year,
-        dwelling_keys.matched_on,
-        dwelling_keys.from_unit_key,
-        dwelling_keys.to_unit_key,
-        {%- for column in attributes %}
-        from_units.{{ column }} as from_{{ column }},
-        {%- endfor %}
-        {%- for column in attributes %}
-        to_units.{{ column }} as to_{{ column }},
-        {%- endfor %}
-        coalesce(from_compared.is_compared, false) as from_is_compared,
-        coalesce(to_compared.is_compared, false) as to_is_compared
-    from dwelling_keys
-    inner join pairs
-        on dwelling_keys.to_snapshot = pairs.to_snapshot
-    left join attributes as from_units
-        on dwelling_keys.from_unit_key = from_units.unit_key
-    left join attributes as to_units
-        on dwelling_keys.to_unit_key = to_units.unit_key
-    left join corporations_compared as from_compared
-        on from_compared.to_snapshot = dwelling_keys.to_snapshot
-        and from_compared.corporation_id = from_units.corporation_id
-    left join corporations_compared as to_compared
-        on to_compared.to_snapshot = dwelling_keys.to_snapshot
-        and to_compared.corporation_id = to_units.corporation_id
-)
-
-select * from final

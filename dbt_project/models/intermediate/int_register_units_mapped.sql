@@ -5,7 +5,16 @@
 -- No reference date here (consumers read int_register_units_visible): the table is the same in
 -- every build from the same raw layer, so an as-of build takes the nightly's (as_of.py, tag
 -- as_of_independent).
-{{ config(tags=['as_of_independent']) }}
+-- Incremental per register file (macros/register_increment.sql): a nightly where a few files
+-- changed deletes those files' rows (pre_hook) and appends their new rows; every row depends on
+-- its own file and the reference data only, and a change of reference data or code is a full
+-- rebuild.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    tags=['as_of_independent'],
+    pre_hook="{{ register_units_replace_hook() }}",
+) }}
 with
 
 units as (
@@ -15,6 +24,9 @@ units as (
         municipality_code, construction_year, energy_label, condition_score, heating,
         has_solar_panels, is_clustered_elderly, is_flex
     from {{ ref('stg_raw__register_units') }}
+    {%- if register_increment() %}
+    where source_file in {{ register_files_changed_literals() }}
+    {%- endif %}
 ),
 
 municipality_codes as (
@@ -25,17 +37,11 @@ corporations as (
     select * from {{ ref('int_corporations_mapped') }}
 ),
 
-files as (
-    -- numbered in name order, for a compact unit key (a separate scan of the file name only)
-    select source_file, row_number() over (order by source_file) as file_number
-    from {{ ref('stg_raw__register_units') }}
-    group by source_file
-),
-
 final as (
     select
-        -- a compact key for joins: (source_file, source_row) identifies the row
-        files.file_number * 100000000 + units.source_row as unit_key,
+        -- a compact key for joins: (source_file, source_row) identifies the row; the file's number
+        -- does not depend on the other files, so an incremental build keeps every other key
+        {{ register_file_id('units.source_file') }} * 100000000 + units.source_row as unit_key,
         units.snapshot_date,
         coalesce(corporations.successor_corporation_id, units.corporation_id) as corporation_id,
         units.corporation_id as reported_corporation_id,
@@ -58,8 +64,6 @@ final as (
         units.source_file,
         units.source_row
     from units
-    inner join files
-        on units.source_file = files.source_file
     left join municipality_codes
         on units.municipality_code = municipality_codes.reported_municipality_code
     left join corporations
