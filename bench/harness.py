@@ -335,7 +335,7 @@ def link_tree(src: Path, dst: Path) -> None:
 
 # ------------------------------------------------------------------------------------ preparation
 
-WARM_IMPORTS = ("dagster, dagster_dbt, dbt.cli.main, great_expectations, duckdb, polars, pandas, pyarrow, "
+WARM_IMPORTS = ("dagster, dbt.cli.main, great_expectations, duckdb, polars, pandas, pyarrow, "
                 "fastexcel, pipelines.definitions, pipelines.cli, bench.floor, bench.pandas_peer")
 
 

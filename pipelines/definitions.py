@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
 from pipelines.checks.assets import build_dbt_findings_checks, raw_findings
 from pipelines.ingest.assets import ingest_assets
@@ -14,10 +13,10 @@ from pipelines.operations.schedules import new_raw_files_sensor, nightly_schedul
 from pipelines.resources import WarehouseResource
 from pipelines.validate.job import validate_files_job
 from pipelines.warehouse.assets import build_inputs, marts_release
-from pipelines.warehouse.dbt_assets import dbt_resource, warehouse_dbt_models
+from pipelines.warehouse.dbt_assets import graph as dbt_graph, warehouse_dbt_models
 
 # The as-of-dependent checks are dbt models; their findings show as asset checks on dq_findings.
-dbt_findings_checks = build_dbt_findings_checks(get_asset_key_for_model([warehouse_dbt_models], "dq_findings"))
+dbt_findings_checks = build_dbt_findings_checks(dbt_graph.key("dq_findings"))
 
 defs = dg.Definitions(
     assets=[*ingest_assets, build_inputs, raw_findings, warehouse_dbt_models, marts_release],
@@ -27,7 +26,6 @@ defs = dg.Definitions(
     sensors=[new_raw_files_sensor, release_abandoned_runs],
     resources={
         "warehouse": WarehouseResource(),
-        "dbt": dbt_resource(),
     },
     # also the UI's ad-hoc asset materializations write under the data root: they hold its lock too
     executor=locked_in_process_executor,

@@ -97,19 +97,6 @@ def test_a_build_folder_holds_the_build_and_a_link_to_the_raw_layer(tmp_path: Pa
         prepare_build_folder(paths, paths.work / "elsewhere.duckdb")
 
 
-def test_child_environment_is_undone_and_drops_the_profile_overrides(monkeypatch):
-    from pipelines.warehouse.dbt_cli import child_environment
-
-    monkeypatch.setenv("NPA_BUILD_DB", "/somewhere/else.duckdb")
-    monkeypatch.delenv("NPA_RUN_ID", raising=False)
-    home = os.environ.get("HOME")
-    with child_environment({"HOME": "/tmp/build", "NPA_RUN_ID": "r"}):
-        assert os.environ["HOME"] == "/tmp/build" and os.environ["NPA_RUN_ID"] == "r"
-        assert "NPA_BUILD_DB" not in os.environ
-    assert os.environ.get("HOME") == home and "NPA_RUN_ID" not in os.environ
-    assert os.environ["NPA_BUILD_DB"] == "/somewhere/else.duckdb"
-
-
 def test_sensor_fails_runs_whose_cli_process_was_killed(tmp_path: Path):
     """With only the UI running after a killed `npa run`, the sensor frees the run queue."""
     import socket

@@ -142,7 +142,7 @@ def dbt_findings_check_results(
 def build_dbt_findings_checks(asset_key: dg.AssetKey, codes: Iterable[str] = DBT_CHECK_CODES) -> dg.AssetChecksDefinition:
     """A multi-asset check reading the build database (read-only) after dbt built `asset_key`.
 
-    Wire it in definitions.py: `build_dbt_findings_checks(get_asset_key_for_model([dbt_assets], "dq_findings"))`.
+    Wired in definitions.py on the key of the dbt model `dq_findings`.
     """
     codes = list(codes)
 

@@ -9,7 +9,7 @@ So nothing that changes between builds goes through vars or the profile:
   HOME set to the build's folder (DuckDB expands `~` there);
 - the memory limit is set by a hook (macros/session_settings.sql).
 The profile's text is then the same for every build in every data folder, and the partial parse
-state prepared by `make manifest` (which dagster-dbt copies into a new target folder) serves the
+state prepared by `make manifest` (copied into a new target folder) serves the
 first build of a fresh data folder too.
 """
 
@@ -21,10 +21,10 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from pipelines.config import DBT_PROJECT_DIR, DataPaths, temporary_environ
+from pipelines.config import DBT_PROJECT_DIR, DataPaths
 
 # dbt comes with this environment; the venv's bin folder need not be on PATH (e.g. under make)
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
@@ -54,7 +54,7 @@ NIGHTLY_EXCLUDE = "resource_type:unit_test"
 def dbt_build_args(select: str | None = None, exclude: str | None = NIGHTLY_EXCLUDE,
                    indirect_selection: str | None = None, full_refresh: bool = False) -> list[str]:
     # --no-write-json: dbt would write manifest.json (2 MB) twice and run_results.json, which
-    # nothing here reads (dagster-dbt follows dbt's log stream; dbt.log in the target folder has
+    # nothing here reads (the assets follow dbt's log stream; dbt.log in the target folder has
     # the timings); the partial parse state is still written
     args = ["build", "--no-write-json"]
     if select:
@@ -125,48 +125,72 @@ def dbt_env(
 PROFILE_OVERRIDES = ("NPA_BUILD_DB", "NPA_RAW_DB")
 
 
-def child_environment(values: Mapping[str, str]):
-    """A context in which os.environ holds `values`, for starting a dbt process (dagster-dbt hands
-    this process's environment to it); afterwards the old values are back: HOME and the run's
-    values must not leak into this process or the next build. The profile's path overrides are
-    left out, so that every build goes where its HOME says."""
-    return temporary_environ({**dict.fromkeys(PROFILE_OVERRIDES), **values})
-
-
 def process_environment(values: Mapping[str, str]) -> dict[str, str]:
     """This process's environment for a dbt child started directly: `values` added, the profile's
-    path overrides left out (as in `child_environment`)."""
+    path overrides left out, so that every build goes where its HOME says."""
     env = {name: value for name, value in os.environ.items() if name not in PROFILE_OVERRIDES}
     env.update(values)
     return env
 
 
+class DbtInvocation:
+    """One dbt command as a child process, its JSON log read line by line (`events`).
+
+    What dagster-dbt does, without importing it (dagster-dbt imports dbt: about 2 s of the start of
+    every process that loads it): dbt logs JSON lines to stdout, the target folder starts from the
+    partial parse state of `make manifest`, and `returncode` says how it ended. A line that is not
+    JSON comes as an event of level `warn` holding that line, so nothing dbt prints is lost."""
+
+    def __init__(self, args: Sequence[str], env: Mapping[str, str], target_path: Path):
+        self.args, self.env, self.target_path = list(args), env, target_path
+        self.returncode: int | None = None
+
+    def events(self) -> Iterator[dict]:
+        target = self.target_path
+        target.mkdir(parents=True, exist_ok=True)
+        prepared = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+        if prepared.is_file() and not (target / prepared.name).exists():
+            shutil.copy2(prepared, target / prepared.name)
+        child = process_environment(self.env)
+        child.update({"DBT_LOG_FORMAT": "json", "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target),
+                      "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"})
+        command = [DBT_EXECUTABLE, *self.args, "--profiles-dir", str(DBT_PROJECT_DIR),
+                   "--project-dir", str(DBT_PROJECT_DIR)]
+        with subprocess.Popen(command, cwd=DBT_PROJECT_DIR, env=child, stdout=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, text=True, encoding="utf-8", errors="replace") as process:
+            read_to_end = False
+            try:
+                for line in process.stdout:
+                    try:
+                        event = json.loads(line)
+                    except ValueError:
+                        event = None
+                    if not isinstance(event, dict):
+                        event = {"info": {"level": "warn", "msg": line.rstrip(), "name": "NotJson"}, "data": {}}
+                    yield event
+                read_to_end = True
+            finally:
+                if not read_to_end and process.poll() is None:
+                    # the reader stopped early (an exception downstream): do not leave dbt running
+                    process.terminate()
+        self.returncode = process.returncode
+
+    @staticmethod
+    def message(event: Mapping) -> tuple[str, str]:
+        """(level, text) of a log event."""
+        info = event.get("info", {})
+        return info.get("level", ""), info.get("msg", "")
+
+
 def run_dbt(args: Sequence[str], env: Mapping[str, str], target_path: Path, log: Callable[[str], object] = print) -> bool:
     """Run dbt outside the asset graph (the as-of builds of the reports); True when it succeeded.
-
-    What dagster-dbt does for the nightly, without importing it (dagster-dbt imports dbt: about 2 s
-    of a report's start):
-    dbt logs JSON lines, of which warnings and errors go to `log`; the target folder starts from
-    the partial parse state of `make manifest`.
-    """
-    target_path.mkdir(parents=True, exist_ok=True)
-    prepared = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
-    if prepared.is_file() and not (target_path / prepared.name).exists():
-        shutil.copy2(prepared, target_path / prepared.name)
-    child = process_environment(env)
-    child.update({"DBT_LOG_FORMAT": "json", "DBT_TARGET_PATH": str(target_path), "DBT_LOG_PATH": str(target_path),
-                  "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"})
-    command = [DBT_EXECUTABLE, *args, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR)]
-    with subprocess.Popen(command, cwd=DBT_PROJECT_DIR, env=child, stdout=subprocess.PIPE,
-                          stdin=subprocess.DEVNULL, text=True, encoding="utf-8", errors="replace") as process:
-        for line in process.stdout:
-            try:
-                info = json.loads(line).get("info", {})
-            except ValueError:
-                info = {"level": "warn", "msg": line.rstrip()}  # not a log line: show it
-            if info.get("level") in ("error", "warn") and info.get("msg"):
-                log(info["msg"])
-    return process.returncode == 0
+    Warnings and errors go to `log`."""
+    invocation = DbtInvocation(args, env, target_path)
+    for event in invocation.events():
+        level, text = invocation.message(event)
+        if level in ("error", "warn") and text:
+            log(text)
+    return invocation.returncode == 0
 
 
 def register_units(paths: DataPaths) -> int:
