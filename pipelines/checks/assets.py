@@ -73,7 +73,8 @@ def raw_findings(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     from pipelines.checks.raw_checks import run_raw_checks
 
     with warehouse.raw_connection() as con:
-        result = run_raw_checks(con)
+        result = run_raw_checks(con, incremental=True)
+    context.log.info(f"raw checks: {result.scope}")
     for code, summary in result.by_code.items():
         if summary.findings:
             context.log.info(f"{code}: {summary.findings} finding(s)")
@@ -85,6 +86,7 @@ def raw_findings(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         "errors": dg.MetadataValue.int(result.n_errors),
         "warnings": dg.MetadataValue.int(len(result.findings) - result.n_errors),
         "seconds": dg.MetadataValue.float(round(result.seconds["total"], 2)),
+        "register_scope": dg.MetadataValue.text(result.scope),
         "gx_suites": dg.MetadataValue.md(
             "| suite | raw rows | rows given to GX | frame s | GX s | map back s |\n| --- | --- | --- | --- | --- | --- |\n"
             + suites

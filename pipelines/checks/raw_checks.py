@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 
 import duckdb
 
-from pipelines.checks import raw_rules
+from pipelines.checks import raw_rules, register_scope
 from pipelines.checks.catalog import CHECKS, ERROR, RAW_CHECK_CODES
 from pipelines.checks.gx_runner import (
     Evaluator, GxSuite, SuiteRun, prepare_frame, run_suite, validate_frame, warm_up_in_background)
@@ -65,6 +65,7 @@ class RawCheckResult:
     by_code: dict[str, CodeSummary]
     suites: list[SuiteRun]
     seconds: dict[str, float]
+    scope: str = ""  # which register files were checked (register_scope.RegisterScope.summary)
 
     @property
     def n_errors(self) -> int:
@@ -75,6 +76,7 @@ class RawCheckResult:
             "by_code": {c: asdict(s) for c, s in self.by_code.items()},
             "suites": [asdict(s) for s in self.suites],
             "seconds": self.seconds,
+            "scope": self.scope,
         }
 
 
@@ -138,9 +140,12 @@ _EXAMPLES_WITHOUT_PROBLEM = {
     "register.energielabel_present", "register.conditiescore_present", "agreement_row.duplicate_summed"}
 
 
-def _create_bases(con: duckdb.DuckDBPyConnection) -> None:
+def _create_bases(con: duckdb.DuckDBPyConnection, scoped: bool) -> None:
     for table, view in raw_rules.BASES.items():
-        con.execute(f"create or replace temp view {view} as {raw_rules.BASE_SQL[table]}")
+        sql = raw_rules.BASE_SQL[table]
+        if scoped and table == "register_units":  # the register files in scope only (register_scope.py)
+            sql += " and r.source_file in (select source_file from chk_scope)"
+        con.execute(f"create or replace temp view {view} as {sql}")
 
 
 def _render(con, suite_label: str, table: str, rule_id: str, code: str, problem: str,
@@ -216,6 +221,15 @@ def _run_sql(con, rule: raw_rules.SqlRule, state: _State) -> None:
     if not inserted:  # no hits: nothing to render
         return
     _render(con, f"sql.{rule.table}", rule.table, rule.rule_id, rule.code, rule.problem, state.warning_problems)
+
+
+# register rows concerned per file and code, of this run's hits (the rows of the files in scope)
+_REGISTER_CONCERNED_SQL = f"""
+    select b.source_file, h.code, count(distinct h.rid)
+    from chk_hits h join {raw_rules.BASES['register_units']} b on b.rid = h.rid
+    where h.tbl = 'register_units'
+    group by all
+"""
 
 
 def _assemble(con, warning_problems: dict[tuple[str, str], str]) -> None:
@@ -316,26 +330,29 @@ def _assemble(con, warning_problems: dict[tuple[str, str], str]) -> None:
 
 
 def run_raw_checks(con: duckdb.DuckDBPyConnection, mode: str = "distinct",
-                   evaluate: Evaluator | None = None) -> RawCheckResult:
+                   evaluate: Evaluator | None = None, incremental: bool = False) -> RawCheckResult:
     """Run every check over the raw layer and replace the contents of `checks.findings`.
 
     `con`: a read-write connection to the raw-layer database. `mode`: how rows reach the GX suites
     (`distinct`: the distinct value combinations, mapped back to rows in DuckDB; `rows`: every row).
     `evaluate`: decides the suites' rules instead of GX (`npa validate`, which cannot wait for GX's
-    import); the nightly leaves it None.
+    import); the nightly leaves it None. `incremental`: check only the register files a change
+    since the last run can concern, keep the register's other findings (register_scope.py); the
+    findings are the same as those of a whole check.
     """
     ensure_raw_schema(con)
     if evaluate is None:
         warm_up_in_background()
     try:
-        return _run(con, mode, evaluate)
+        return _run(con, mode, evaluate, incremental)
     finally:
         _drop_temp_objects(con)
 
 
 _TEMP_TABLES = ("chk_files_out", "chk_load_row_errors", "chk_load_a13", "chk_known_municipalities",
                 "chk_known_corporations", "chk_hits", "chk_rendered", "chk_findings", "chk_r7_candidates",
-                "chk_r8_candidates", "chk_warning_groups", "chk_warning_examples")
+                "chk_r8_candidates", "chk_warning_groups", "chk_warning_examples", "chk_merged_findings",
+                *register_scope.TEMP_TABLES)
 
 
 def _drop_temp_objects(con: duckdb.DuckDBPyConnection) -> None:
@@ -357,12 +374,15 @@ def _prepare_register(con, state: _State) -> tuple[GxSuite, SuiteRun]:
     return suite, prepared
 
 
-def _run(con: duckdb.DuckDBPyConnection, mode: str, evaluate: Evaluator | None) -> RawCheckResult:
+def _run(con: duckdb.DuckDBPyConnection, mode: str, evaluate: Evaluator | None, incremental: bool) -> RawCheckResult:
     seconds: dict[str, float] = {}
     state = _State(mode, evaluate)
     started = time.perf_counter()
     con.execute(_SETUP_SQL)
-    _create_bases(con)
+    basis = register_scope.basis_fingerprint(con)
+    scope = register_scope.plan_scope(con, basis, incremental)
+    _create_bases(con, scoped=not scope.full)
+    seconds["scope"] = time.perf_counter() - started
     known_codes = [r[0] for r in con.execute("select distinct code from chk_known_municipalities").fetchall()]
     seconds["setup"] = time.perf_counter() - started
 
@@ -412,34 +432,44 @@ def _run(con: duckdb.DuckDBPyConnection, mode: str, evaluate: Evaluator | None) 
     # 5. findings
     t = time.perf_counter()
     _assemble(con, state.warning_problems)
+    con.execute(
+        f"""create or replace temp table chk_merged_findings as
+            select * from chk_findings
+            union all ({register_scope.kept_findings_sql(scope)})"""
+    )
     con.execute("begin transaction")
     try:
         con.execute("delete from checks.findings")
         con.execute(
             """insert into checks.findings
-               select * from chk_findings
+               select * from chk_merged_findings
                order by source_file nulls first, source_row nulls first, check_code, detail"""
         )
+        register_scope.record(con, scope, basis, _REGISTER_CONCERNED_SQL)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     rows = con.execute(
-        """select suite, check_code, severity, entity, detail, source_file, source_row from chk_findings
+        """select suite, check_code, severity, entity, detail, source_file, source_row from chk_merged_findings
            order by source_file nulls first, source_row nulls first, check_code, detail"""
     ).fetchall()
     findings = [Finding(*r) for r in rows]
     by_code = _summarise(con, findings)
     seconds["assemble"] = time.perf_counter() - t
     seconds["total"] = time.perf_counter() - started
-    return RawCheckResult(findings, by_code, state.runs, seconds)
+    return RawCheckResult(findings, by_code, state.runs, seconds, scope.summary())
 
 
 def _summarise(con, findings: list[Finding]) -> dict[str, CodeSummary]:
     by_code = {code: CodeSummary(code, CHECKS[code].severity) for code in RAW_CHECK_CODES}
-    concerned = dict(
-        con.execute("select code, count(*) from (select distinct code, tbl, rid from chk_hits) group by code").fetchall()
-    )
+    # the register's from the per-file record (files out of scope kept theirs), the rest from this run
+    concerned = register_scope.concerned_counts(con)
+    for code, n in con.execute(
+        """select code, count(*) from (select distinct code, tbl, rid from chk_hits where tbl <> 'register_units')
+           group by code"""
+    ).fetchall():
+        concerned[code] = concerned.get(code, 0) + n
     for f in findings:
         s = by_code.setdefault(f.check_code, CodeSummary(f.check_code, f.severity))
         s.findings += 1
