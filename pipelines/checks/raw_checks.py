@@ -356,7 +356,7 @@ _TEMP_TABLES = ("chk_files_out", "chk_load_row_errors", "chk_load_a13", "chk_kno
 
 
 def _drop_temp_objects(con: duckdb.DuckDBPyConnection) -> None:
-    for view in raw_rules.BASES.values():
+    for view in (*raw_rules.BASES.values(), *register_scope.TEMP_VIEWS):
         con.execute(f"drop view if exists temp.{view}")
     for table in _TEMP_TABLES + tuple(f"chk_frame_{t}" for t in raw_rules.BASES):
         con.execute(f"drop table if exists temp.{table}")

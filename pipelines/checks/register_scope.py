@@ -32,6 +32,7 @@ import duckdb
 FILES_TABLE = "checks.register_files_checked"
 CONCERNED_TABLE = "checks.register_rows_concerned"
 BASIS_TABLE = "checks.register_checks_basis"
+KEYS_TABLE = "checks.register_r8_keys"  # per file, the hashes of its rows' R8 keys
 REGISTER_SUITES = ("gx.register_units", "sql.register_units")
 FULL_SHARE = 0.5  # beyond this share of the files in scope, checking all costs no more
 
@@ -43,6 +44,7 @@ _TABLES_SQL = f"""
 create table if not exists {FILES_TABLE} (source_file VARCHAR primary key, state VARCHAR, corporations VARCHAR[]);
 create table if not exists {CONCERNED_TABLE} (source_file VARCHAR, check_code VARCHAR, n BIGINT);
 create table if not exists {BASIS_TABLE} (basis VARCHAR);
+create table if not exists {KEYS_TABLE} (h8 UBIGINT, source_file VARCHAR);
 """
 
 
@@ -84,34 +86,47 @@ def _current_states(con) -> dict[str, str]:
     return dict(rows)
 
 
-def _prepare_file_corporations(con) -> None:
-    con.execute(
-        f"""create or replace temp table chk_file_corps as
-            select distinct r.source_file, {_CORP} as corp from raw.register_units r"""
-    )
+def _prepare(con, changed_sql: str | None) -> None:
+    """Temp tables of each register file's corporations (`chk_file_corps`) and R8 keys
+    (`chk_r8_keys`): recorded ones for the files that did not change, read from the rows for those
+    that did (`changed_sql`: a query of their paths; None: every file, from the rows)."""
+    rows = f"r.source_file in ({changed_sql})" if changed_sql else "true"
+    con.execute(f"""create or replace temp table chk_new_corps as
+                    select distinct r.source_file, {_CORP} as corp from raw.register_units r where {rows}""")
+    con.execute(f"""create or replace temp table chk_new_keys as
+                    select distinct {_R8_KEY} as h8, r.source_file from raw.register_units r
+                    where {rows} and nullif(trim(r.bag_vbo_id), '') is not null""")
+    recorded_corps = recorded_keys = ""
+    if changed_sql:
+        recorded_corps = (f"union all select source_file, unnest(corporations) from {FILES_TABLE} "
+                          f"where source_file not in ({changed_sql})")
+        recorded_keys = f"union all select h8, source_file from {KEYS_TABLE} where source_file not in ({changed_sql})"
+    con.execute(f"create or replace temp table chk_file_corps as select * from chk_new_corps {recorded_corps}")
+    con.execute(f"create or replace temp view chk_r8_keys as select * from chk_new_keys {recorded_keys}")
 
 
 def plan_scope(con: duckdb.DuckDBPyConnection, basis: str, incremental: bool = True) -> RegisterScope:
     """Decide the scope; when it is not the whole register, temp table `chk_scope` (source_file)
     holds it, the changed files included (also those that went)."""
     ensure_tables(con)
-    _prepare_file_corporations(con)
     states = _current_states(con)
-    if not incremental:
-        return RegisterScope(True, "a whole check asked for", of=len(states))
     recorded = con.execute(f"select basis from {BASIS_TABLE}").fetchall()
-    if not recorded:
-        return RegisterScope(True, "no record of an earlier check", of=len(states))
-    if recorded[0][0] != basis:
-        return RegisterScope(True, "checking code or reference data changed", of=len(states))
+    reason = ("a whole check asked for" if not incremental
+              else "no record of an earlier check" if not recorded
+              else "checking code or reference data changed" if recorded[0][0] != basis else "")
+    if reason:
+        _prepare(con, None)
+        return RegisterScope(True, reason, of=len(states))
     before = dict(con.execute(f"select source_file, state from {FILES_TABLE}").fetchall())
     changed = sorted(f for f in states.keys() | before.keys() if states.get(f) != before.get(f))
+    con.execute("create or replace temp table chk_changed (source_file VARCHAR)")
+    if changed:
+        con.executemany("insert into chk_changed values (?)", [[f] for f in changed])
+    _prepare(con, "select source_file from chk_changed")
     if not changed:
         con.execute("create or replace temp table chk_scope as select null::varchar as source_file limit 0")
         return RegisterScope(False, "", [], 0, len(states))
 
-    con.execute("create or replace temp table chk_changed (source_file VARCHAR)")
-    con.executemany("insert into chk_changed values (?)", [[f] for f in changed])
     con.execute(
         f"""create or replace temp table chk_scope_corps as
             select corp from chk_file_corps where source_file in (select source_file from chk_changed)
@@ -124,21 +139,19 @@ def plan_scope(con: duckdb.DuckDBPyConnection, basis: str, incremental: bool = T
     size = -1
     while True:
         # files of the corporations in scope, then every corporation of those files and of the
-        # rows sharing an R8 key with their rows
+        # files sharing an R8 key with them
         con.execute(
             """create or replace temp table chk_scope as
                select distinct source_file from chk_file_corps where corp in (select corp from chk_scope_corps)"""
         )
         con.execute(
-            f"""insert into chk_scope_corps
-                select corp from chk_file_corps where source_file in (select source_file from chk_scope)
-                union
-                select {_CORP} from raw.register_units r
-                where nullif(trim(r.bag_vbo_id), '') is not null and {_R8_KEY} in (
-                    select {_R8_KEY} from raw.register_units r
-                    where r.source_file in (select source_file from chk_scope)
-                      and nullif(trim(r.bag_vbo_id), '') is not null)
-                except select corp from chk_scope_corps"""
+            """insert into chk_scope_corps
+               select corp from chk_file_corps where source_file in (
+                   select source_file from chk_scope
+                   union
+                   select k.source_file from chk_r8_keys k
+                   where k.h8 in (select h8 from chk_r8_keys where source_file in (select source_file from chk_scope)))
+               except select corp from chk_scope_corps"""
         )
         grown = con.execute("select count(*) from chk_scope_corps").fetchone()[0]
         if grown == size:
@@ -180,6 +193,11 @@ def record(con: duckdb.DuckDBPyConnection, scope: RegisterScope, basis: str, con
             left join (select source_file, list(corp order by corp) as corps from chk_file_corps
                        where corp is not null group by source_file) c on c.source_file = s.file_path"""
     )
+    if scope.full:
+        con.execute(f"delete from {KEYS_TABLE}")
+    else:
+        con.execute(f"delete from {KEYS_TABLE} where source_file in (select source_file from chk_changed)")
+    con.execute(f"insert into {KEYS_TABLE} select h8, source_file from chk_new_keys")
     con.execute(f"delete from {BASIS_TABLE}")
     con.execute(f"insert into {BASIS_TABLE} values (?)", [basis])
     con.execute("drop table if exists temp.chk_kept_concerned")
@@ -190,4 +208,5 @@ def concerned_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return dict(con.execute(f"select check_code, sum(n)::bigint from {CONCERNED_TABLE} group by all").fetchall())
 
 
-TEMP_TABLES = ("chk_file_corps", "chk_scope", "chk_scope_corps", "chk_changed")
+TEMP_TABLES = ("chk_file_corps", "chk_scope", "chk_scope_corps", "chk_changed", "chk_new_corps", "chk_new_keys")
+TEMP_VIEWS = ("chk_r8_keys",)
