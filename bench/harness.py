@@ -28,6 +28,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import platform
 import resource
 import shutil
@@ -189,6 +190,7 @@ class Result:
     cpu: float
     error: str = ""
     samples: int = 0
+    phases: dict[str, float] = field(default_factory=dict)  # a report's own step times (its log line)
 
 
 @dataclass
@@ -237,7 +239,27 @@ def run_step(step: Step, dataset: str, rnd: int, log_dir: Path, timeout: float, 
         if not tail:
             tail = out_path.read_text(errors="replace").strip().splitlines()[-15:]
         error += "\n" + "\n".join(tail)
-    return Result(dataset, step.name, rnd, ok, wall, sampler.peak, cpu, error, sampler.samples)
+    phases = report_phases(err_path.read_text(errors="replace")) if ok and step.name.startswith("report") else {}
+    return Result(dataset, step.name, rnd, ok, wall, sampler.peak, cpu, error, sampler.samples, phases)
+
+
+_REPORT_LINE = re.compile(r"marts built in ([\d.]+) s, report written in ([\d.]+) s \(([^)]*)\)")
+
+
+def report_phases(log_text: str) -> dict[str, float]:
+    """A report's step times from the line it logs (pipelines/operations/report_jobs.py):
+    `as-of marts`, `writing`, and the writing's own steps (content, html, workbook, pdf)."""
+    match = _REPORT_LINE.search(log_text)
+    if not match:
+        return {}
+    phases = {"as-of marts": float(match.group(1)), "writing": float(match.group(2))}
+    for part in match.group(3).split(","):
+        name, _, value = part.strip().rpartition(" ")[0].partition(" ")
+        try:
+            phases[name] = float(value)
+        except ValueError:
+            continue
+    return phases
 
 
 # ------------------------------------------------------------------------------------ data sets
@@ -436,6 +458,13 @@ def summarise(results: list[Result], datasets: list[str], steps_order: list[str]
         if any(r.dataset == ds and r.step == CHANGED_STEP for r in results):
             ratio_lines.append(f"changed2pct/floor: {f(paired(ds, CHANGED_STEP, 'floor'))}{suffix}"
                                f"   [CPU {f(paired(ds, CHANGED_STEP, 'floor', 'cpu'))}]")
+    for ds in datasets:
+        for name in steps_order:
+            timed = [r.phases for r in results if r.dataset == ds and r.step == name and r.ok and r.phases]
+            if timed:
+                keys = [k for k in timed[0] if all(k in t for t in timed)]
+                ratio_lines.append(f"{name} ({ds}), its own step times, median: " + ", ".join(
+                    f"{k} {statistics.median(t[k] for t in timed):.1f} s" for k in keys))
     if len(datasets) > 1:
         base, twice = datasets[0], datasets[1]
 
