@@ -32,7 +32,7 @@ import duckdb
 FILES_TABLE = "checks.register_files_checked"
 CONCERNED_TABLE = "checks.register_rows_concerned"
 BASIS_TABLE = "checks.register_checks_basis"
-KEYS_TABLE = "checks.register_r8_keys"  # per file, the hashes of its rows' R8 keys
+KEYS_TABLE = "checks.register_r8_keys"  # per row with a bag_vbo_id: the hash of its R8 key, and its file
 REGISTER_SUITES = ("gx.register_units", "sql.register_units")
 FULL_SHARE = 0.5  # beyond this share of the files in scope, checking all costs no more
 
@@ -93,16 +93,22 @@ def _prepare(con, changed_sql: str | None) -> None:
     rows = f"r.source_file in ({changed_sql})" if changed_sql else "true"
     con.execute(f"""create or replace temp table chk_new_corps as
                     select distinct r.source_file, {_CORP} as corp from raw.register_units r where {rows}""")
-    con.execute(f"""create or replace temp table chk_new_keys as
-                    select distinct {_R8_KEY} as h8, r.source_file from raw.register_units r
-                    where {rows} and nullif(trim(r.bag_vbo_id), '') is not null""")
-    recorded_corps = recorded_keys = ""
+    recorded_corps = ""
     if changed_sql:
         recorded_corps = (f"union all select source_file, unnest(corporations) from {FILES_TABLE} "
                           f"where source_file not in ({changed_sql})")
-        recorded_keys = f"union all select h8, source_file from {KEYS_TABLE} where source_file not in ({changed_sql})"
+        # the whole register's keys are only needed to find a scope; a whole check writes them
+        # straight into the record (`record`), not into memory first
+        con.execute(f"create or replace temp table chk_new_keys as {_keys_sql(rows)}")
+        con.execute(f"""create or replace temp view chk_r8_keys as select * from chk_new_keys
+                        union all
+                        select h8, source_file from {KEYS_TABLE} where source_file not in ({changed_sql})""")
     con.execute(f"create or replace temp table chk_file_corps as select * from chk_new_corps {recorded_corps}")
-    con.execute(f"create or replace temp view chk_r8_keys as select * from chk_new_keys {recorded_keys}")
+
+
+def _keys_sql(rows: str) -> str:
+    return f"""select {_R8_KEY} as h8, r.source_file from raw.register_units r
+               where {rows} and nullif(trim(r.bag_vbo_id), '') is not null"""
 
 
 def plan_scope(con: duckdb.DuckDBPyConnection, basis: str, incremental: bool = True) -> RegisterScope:
@@ -195,9 +201,10 @@ def record(con: duckdb.DuckDBPyConnection, scope: RegisterScope, basis: str, con
     )
     if scope.full:
         con.execute(f"delete from {KEYS_TABLE}")
+        con.execute(f"insert into {KEYS_TABLE} {_keys_sql('true')}")
     else:
         con.execute(f"delete from {KEYS_TABLE} where source_file in (select source_file from chk_changed)")
-    con.execute(f"insert into {KEYS_TABLE} select h8, source_file from chk_new_keys")
+        con.execute(f"insert into {KEYS_TABLE} select h8, source_file from chk_new_keys")
     con.execute(f"delete from {BASIS_TABLE}")
     con.execute(f"insert into {BASIS_TABLE} values (?)", [basis])
     con.execute("drop table if exists temp.chk_kept_concerned")
