@@ -294,13 +294,33 @@ def test_a_link_inside_the_raw_folder_reads_its_file(tmp_path):
     _ingest_untouched(paths)
     entries = log(paths)
     # the link is read as the file it leads to: the same bytes twice, so the first by path is loaded
-    # and the other is an F5 warning; the folder link is not walked (its file is listed where it is)
+    # and the other is an F5 warning
     assert entries["agreements/actueel.xlsx"][:2] == ("loaded", 2)
     assert entries["agreements/archief/v2.xlsx"][0] == "rejected"
     assert entries["agreements/archief/v2.xlsx"][2].startswith("F5 (warning): agreements/archief/v2.xlsx: same content")
-    assert not [p for p in entries if p.startswith("agreements/alias map")]
+    # the folder link is not walked, and says so: its file is read where it is
+    _rejected_f1(paths, "agreements/alias map", "symbolic link to the folder agreements/archief/", "not followed")
+    assert not [p for p in entries if p.startswith("agreements/alias map/")]
     assert query(paths, "select versie from raw.agreement_workbooks where source_file = ?",
                  ["agreements/actueel.xlsx"]) == [(2,)]
+
+
+def test_a_snapshot_folder_linked_to_another_is_refused_not_left_out_silently(tmp_path):
+    paths = data_root(tmp_path)
+    (paths.register / "2023-12-31").symlink_to("2022-12-31", target_is_directory=True)
+    (paths.raw / "archief" / "2024-12-31").mkdir(parents=True)  # inside data/raw/, but not a folder that is read
+    (paths.raw / "archief" / "2024-12-31" / "L0002.csv").write_text(register_csv([REGISTER_ROW]))
+    (paths.register / "2024-12-31").symlink_to(Path("..") / "archief" / "2024-12-31", target_is_directory=True)
+    _ingest_untouched(paths, kinds=("register", "agreements"))
+    entries = log(paths)
+    for rel, where in (("register/2023-12-31", "register/2022-12-31/"), ("register/2024-12-31", "archief/2024-12-31/")):
+        status, rows, error = entries[rel]
+        assert status == "rejected" and rows == 0, entries[rel]
+        assert error.startswith(f"F1: {rel}: a symbolic link to the folder {where} inside data/raw/: not followed")
+        assert [(c, s) for c, s, _, _ in _load_findings(paths, rel)] == [("F1", "error")]
+    # the real snapshots are read once, under their own names; nothing comes in under the links' names
+    assert query(paths, "select distinct source_file from raw.register_units order by 1") == [
+        ("register/2021-12-31/L0001.csv",), ("register/2022-12-31/L0001.csv",)]
 
 
 def test_a_file_swapped_for_a_link_after_listing_is_not_followed(tmp_path, outside):

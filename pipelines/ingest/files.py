@@ -6,9 +6,11 @@ deletes anything under the raw folder.
 Symbolic links: a link to a file inside the raw folder is read as that file, under the link's
 name. A link that leads out of the raw folder (or nowhere) is not followed: it is listed with a
 `refused` reason, which the load turns into an F1 finding without opening it. Links to folders
-are never descended into (a folder inside the raw folder is listed where it really is; one
-outside gets the same F1 finding). The final open uses O_NOFOLLOW, so a file swapped for a link
-after the listing is not followed either.
+are never descended into and get an F1 finding too, wherever they lead: a folder inside the raw
+folder is read where it really is (if that is a folder the load reads), never under the link's
+name, and a run that silently left out `register/2024-12-31 -> 2023-12-31` would look complete.
+The final open uses O_NOFOLLOW, so a file swapped for a link after the listing is not followed
+either.
 """
 
 from __future__ import annotations
@@ -134,7 +136,16 @@ def _source(path: Path, raw_root: Path, root: Path) -> SourceFile | None:
                     "put the file itself in data/raw/",
         )
     if target.is_dir():
-        return None  # a folder inside the raw folder: its files are listed where they are
+        # a folder inside the raw folder: its files are listed where they really are, if that is
+        # under a folder that is read; under the link's name they would count twice, or as another
+        # snapshot or municipality than they are, so the link is refused where everyone sees it
+        where = target.relative_to(root).as_posix() if target != root else "."
+        return SourceFile(
+            path=path, rel=rel,
+            refused=f"{rel}: a symbolic link to the folder {display_name(where)}/ inside data/raw/: not "
+                    "followed, its files are not read under this name (only where they really are); "
+                    "put the files themselves in this folder",
+        )
     return SourceFile(path=target, rel=rel) if target.is_file() else None
 
 
