@@ -87,9 +87,10 @@ def _current_states(con) -> dict[str, str]:
 
 
 def _prepare(con, changed_sql: str | None) -> None:
-    """Temp tables of each register file's corporations (`chk_file_corps`) and R8 keys
-    (`chk_r8_keys`): recorded ones for the files that did not change, read from the rows for those
-    that did (`changed_sql`: a query of their paths; None: every file, from the rows)."""
+    """Temp tables of each register file's corporations (`chk_file_corps`) and, for an incremental
+    check, R8 keys (`chk_r8_keys`): recorded ones for the files that did not change, read from the
+    rows for those that did (`changed_sql`: a query of their paths; None: a whole check, every
+    file's corporations from the rows and no keys, which `record` writes from the rows)."""
     rows = f"r.source_file in ({changed_sql})" if changed_sql else "true"
     con.execute(f"""create or replace temp table chk_new_corps as
                     select distinct r.source_file, {_CORP} as corp from raw.register_units r where {rows}""")
@@ -97,8 +98,7 @@ def _prepare(con, changed_sql: str | None) -> None:
     if changed_sql:
         recorded_corps = (f"union all select source_file, unnest(corporations) from {FILES_TABLE} "
                           f"where source_file not in ({changed_sql})")
-        # the whole register's keys are only needed to find a scope; a whole check writes them
-        # straight into the record (`record`), not into memory first
+        # only a scope needs the keys in memory; a whole check's keys go straight to the record
         con.execute(f"create or replace temp table chk_new_keys as {_keys_sql(rows)}")
         con.execute(f"""create or replace temp view chk_r8_keys as select * from chk_new_keys
                         union all

@@ -8,7 +8,7 @@ name. A link that leads out of the raw folder (or nowhere) is not followed: it i
 `refused` reason, which the load turns into an F1 finding without opening it. Links to folders
 are never descended into and get an F1 finding too, wherever they lead: a folder inside the raw
 folder is read where it really is (if that is a folder the load reads), never under the link's
-name, and a run that silently left out `register/2024-12-31 -> 2023-12-31` would look complete.
+name, and a run that silently left out `register/2023-12-31 -> 2022-12-31` would look complete.
 The final open uses O_NOFOLLOW, so a file swapped for a link after the listing is not followed
 either.
 """
@@ -136,9 +136,7 @@ def _source(path: Path, raw_root: Path, root: Path) -> SourceFile | None:
                     "put the file itself in data/raw/",
         )
     if target.is_dir():
-        # a folder inside the raw folder: its files are listed where they really are, if that is
-        # under a folder that is read; under the link's name they would count twice, or as another
-        # snapshot or municipality than they are, so the link is refused where everyone sees it
+        # a folder inside the raw folder: refused, not left out silently (see module doc)
         where = target.relative_to(root).as_posix() if target != root else "."
         return SourceFile(
             path=path, rel=rel,
