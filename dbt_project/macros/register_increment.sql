@@ -119,7 +119,10 @@
         delete from {{ this }}
         where {{ dwellings_rows_recomputed() }}
     {%- elif is_incremental() -%}
-        delete from {{ this }}
+        delete from {{ this }};
+        {{ dwellings_bags_shared() }}
+    {%- else -%}
+        {{ dwellings_bags_shared() }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -151,6 +154,27 @@
     {{ return(runtime_env('NPA_DWELLING_BATCHES', '1') | int) }}
 {%- endmacro %}
 
+{#- For a build in batches: the bag ids (number or text) that more than one corporation holds, in
+    any snapshot, a null corporation counting as one of its own. A unit outside a batch that shares
+    a bag id with a unit of the batch has one of these (dwellings_matching, `shared_bags`). A
+    temporary table, so it lives as long as the build's connection: the post_hook drops it. -#}
+{% macro dwellings_bags_shared() -%}
+    {%- if dwelling_batches() > 1 -%}
+        create or replace temp table dwellings_bags_shared as
+        select bag_vbo_number, cast(null as varchar) as bag_vbo_text
+        from {{ ref('int_register_units_mapped') }}
+        where bag_vbo_number is not null
+        group by bag_vbo_number
+        having min(coalesce(corporation_id, '')) <> max(coalesce(corporation_id, ''))
+        union all
+        select null, bag_vbo_text
+        from {{ ref('int_register_units_mapped') }}
+        where bag_vbo_text is not null
+        group by bag_vbo_text
+        having min(coalesce(corporation_id, '')) <> max(coalesce(corporation_id, ''))
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro dwellings_batch_scope(batch) -%}
     {%- if dwelling_batches() > 1 -%}
         hash(corporation_id) % {{ dwelling_batches() }} = {{ batch }}
@@ -168,7 +192,8 @@
     {%- if not register_increment() and dwelling_batches() > 1 -%}
         {%- for batch in range(1, dwelling_batches()) %}
         insert into {{ this }}
-        {{ dwellings_matching(scope=dwellings_batch_scope(batch), rows=dwellings_batch_rows(batch)) }};
+        {{ dwellings_matching(scope=dwellings_batch_scope(batch), rows=dwellings_batch_rows(batch), shared_bags=true) }};
         {%- endfor %}
+        drop table dwellings_bags_shared
     {%- endif -%}
 {%- endmacro %}

@@ -33,8 +33,8 @@
     post_hook="{{ dwellings_other_batches() }}",
 ) }}
 {%- if register_increment() %}
-{{ dwellings_matching(scope=dwellings_units_recomputed(), rows=dwellings_rows_recomputed(), small_scope=true) }}
+{{ dwellings_matching(scope=dwellings_units_recomputed(), rows=dwellings_rows_recomputed()) }}
 {%- else %}
-{{ dwellings_matching(scope=dwellings_batch_scope(0), rows=dwellings_batch_rows(0)) }}
+{{ dwellings_matching(scope=dwellings_batch_scope(0), rows=dwellings_batch_rows(0), shared_bags=dwelling_batches() > 1) }}
 {%- endif %}
 
