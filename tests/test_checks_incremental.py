@@ -112,3 +112,18 @@ def test_incremental_findings_equal_a_whole_check(checked):
     assert again.scope.startswith("0 of"), again.scope
     assert _findings(again) == _findings(whole)
     assert _counts(again) == _counts(whole)
+
+
+def test_the_changed_files_filter_holds_any_path_as_a_literal():
+    """The scope names changed files as SQL literals (so DuckDB can skip other files' row groups):
+    a quote in a path stays a character of it, and no file at all selects no rows."""
+    import duckdb
+
+    from pipelines.checks.register_scope import _among
+
+    con = duckdb.connect()
+    con.execute("create table t as select * from (values ('register/2022-12-31/L0''1.csv'), ('other.csv')) v(f)")
+    assert con.execute(f"select f from t where {_among('f', ['register/2022-12-31/L0' + chr(39) + '1.csv'])}").fetchall() \
+        == [("register/2022-12-31/L0'1.csv",)]
+    assert con.execute(f"select count(*) from t where {_among('f', [])}").fetchall() == [(0,)]
+    assert con.execute(f"select count(*) from t where not {_among('f', [])}").fetchall() == [(2,)]

@@ -86,29 +86,45 @@ def _current_states(con) -> dict[str, str]:
     return dict(rows)
 
 
-def _prepare(con, changed_sql: str | None) -> None:
+def _prepare(con, changed: list[str] | None) -> None:
     """Temp tables of each register file's corporations (`chk_file_corps`) and, for an incremental
     check, R8 keys (`chk_r8_keys`): recorded ones for the files that did not change, read from the
-    rows for those that did (`changed_sql`: a query of their paths; None: a whole check, every
-    file's corporations from the rows and no keys, which `record` writes from the rows)."""
-    rows = f"r.source_file in ({changed_sql})" if changed_sql else "true"
+    rows for those that did (`changed`: their paths; None: a whole check, every file's
+    corporations from the rows and no keys, which `record` writes from the rows)."""
+    rows = "true" if changed is None else _among("r.source_file", changed)
     con.execute(f"""create or replace temp table chk_new_corps as
                     select distinct r.source_file, {_CORP} as corp from raw.register_units r where {rows}""")
     recorded_corps = ""
-    if changed_sql:
+    if changed is not None:
         recorded_corps = (f"union all select source_file, unnest(corporations) from {FILES_TABLE} "
-                          f"where source_file not in ({changed_sql})")
+                          f"where not {_among('source_file', changed)}")
         # only a scope needs the keys in memory; a whole check's keys go straight to the record
         con.execute(f"create or replace temp table chk_new_keys as {_keys_sql(rows)}")
         con.execute(f"""create or replace temp view chk_r8_keys as select * from chk_new_keys
                         union all
-                        select h8, source_file from {KEYS_TABLE} where source_file not in ({changed_sql})""")
+                        select h8, source_file from {KEYS_TABLE} where not {_among('source_file', changed)}""")
     con.execute(f"create or replace temp table chk_file_corps as select * from chk_new_corps {recorded_corps}")
 
 
+def _among(column: str, paths: list[str]) -> str:
+    """`column` is one of `paths`, as a list of SQL literals: DuckDB pushes such a filter into the
+    scan of the register, which then skips the row groups of every other file (it is written file
+    by file); with a subquery it reads all 4.6 million rows (national: 0.5 s instead of 0.02)."""
+    if not paths:
+        return "false"
+    return f"{column} in (" + ", ".join("'" + path.replace("'", "''") + "'" for path in paths) + ")"
+
+
 def _keys_sql(rows: str) -> str:
-    return f"""select {_R8_KEY} as h8, r.source_file from raw.register_units r
-               where {rows} and nullif(trim(r.bag_vbo_id), '') is not null"""
+    if rows == "true":
+        return f"""select {_R8_KEY} as h8, r.source_file from raw.register_units r
+                   where nullif(trim(r.bag_vbo_id), '') is not null"""
+    # the files' rows first: given both filters at once, DuckDB trims every bag_vbo_id of the
+    # register before it looks at the file (national, ten files: 0.5 s instead of 0.15)
+    return f"""with r as materialized (
+                   select peildatum, file_date, bag_vbo_id, source_file from raw.register_units r where {rows})
+               select {_R8_KEY} as h8, r.source_file from r
+               where nullif(trim(r.bag_vbo_id), '') is not null"""
 
 
 def plan_scope(con: duckdb.DuckDBPyConnection, basis: str, incremental: bool = True) -> RegisterScope:
@@ -128,7 +144,7 @@ def plan_scope(con: duckdb.DuckDBPyConnection, basis: str, incremental: bool = T
     con.execute("create or replace temp table chk_changed (source_file VARCHAR)")
     if changed:
         con.executemany("insert into chk_changed values (?)", [[f] for f in changed])
-    _prepare(con, "select source_file from chk_changed")
+    _prepare(con, changed)
     if not changed:
         con.execute("create or replace temp table chk_scope as select null::varchar as source_file limit 0")
         return RegisterScope(False, "", [], 0, len(states))
