@@ -415,3 +415,12 @@ def test_gx_on_every_row_gives_the_same_findings(tmp_path, planted):
     db.con.close()
     assert distinct == rows
     assert {f.check_code for f in rows} == {"R5", "R9", "R10", "R1", "R6", "A4", "A5", "T1"}
+
+
+def test_gx_is_warmed_up_once_per_process():
+    """The ingest starts the GX import when files changed and the checks ask again: one thread."""
+    from pipelines.checks.gx_runner import warm_up_in_background
+
+    first = warm_up_in_background()
+    assert warm_up_in_background() is first
+    first.join()
