@@ -126,9 +126,9 @@ def test_dbt_memory_limit_follows_the_register(monkeypatch):
 
     assert dbt_memory_limit(0) == "900MB"  # floor
     assert dbt_memory_limit(4_604_080) == "1100MB"  # national
-    # twice national: the dwellings are matched in two batches of corporations, each as national
+    # twice national: the dwellings are matched in four batches of corporations, under the same limit
     assert dbt_memory_limit(9_208_160) == "1100MB"
-    assert dwelling_batches(4_604_080) == 1 and dwelling_batches(9_208_160) == 2
+    assert dwelling_batches(4_604_080) == 1 and dwelling_batches(9_208_160) == 4
     assert dbt_memory_limit(9_208_160, override="3GB") == "3GB"
     monkeypatch.setenv("NPA_DBT_MEMORY_LIMIT", "1500MB")
     assert dbt_env(DataPaths(Path("/x")), register_units=9_208_160)["NPA_DBT_MEMORY"] == "1500MB"
