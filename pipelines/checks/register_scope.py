@@ -77,13 +77,15 @@ def basis_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+# each register file there is, and its state as the checks see it: content and whether it was
+# accepted (a file rejected at load has no rows to check); recorded per file after each check
+_STATES_SQL = """select file_path, coalesce(sha256, '') || '|'
+                        || case when status in ('loaded', 'unchanged') then 'accepted' else status end as state
+                 from raw.load_log where kind = 'register' and status <> 'removed'"""
+
+
 def _current_states(con) -> dict[str, str]:
-    rows = con.execute(
-        """select file_path, coalesce(sha256, '') || '|'
-                  || case when status in ('loaded', 'unchanged') then 'accepted' else status end
-           from raw.load_log where kind = 'register' and status <> 'removed'"""
-    ).fetchall()
-    return dict(rows)
+    return dict(con.execute(_STATES_SQL).fetchall())
 
 
 def _prepare(con, changed: list[str] | None) -> None:
@@ -209,9 +211,7 @@ def record(con: duckdb.DuckDBPyConnection, scope: RegisterScope, basis: str, con
     con.execute(
         f"""insert into {FILES_TABLE}
             select s.file_path, s.state, coalesce(c.corps, [])
-            from (select file_path, coalesce(sha256, '') || '|'
-                         || case when status in ('loaded', 'unchanged') then 'accepted' else status end as state
-                  from raw.load_log where kind = 'register' and status <> 'removed') s
+            from ({_STATES_SQL}) s
             left join (select source_file, list(corp order by corp) as corps from chk_file_corps
                        where corp is not null group by source_file) c on c.source_file = s.file_path"""
     )
