@@ -218,10 +218,7 @@ def test_a_run_killed_at_a_stage_changes_nothing_published_and_the_next_run_reco
         finally:
             con.close()
     if stage == "dbt.inside_build":
-        # dbt was still running: the process started ahead of the build (dbt_worker) runs it, or a
-        # `dbt build` of its own when there was none
-        assert any("pipelines.warehouse.dbt_worker" in cmd or ("dbt" in cmd and " build " in cmd)
-                   for _, cmd in members), members
+        assert any("dbt" in cmd and " build " in cmd for _, cmd in members), members  # dbt was still running
         # the half-built database no longer vouches for its tables: an as-of build must not take them
         assert built_from(paths.build_db) is None
     if stage == "publish.writing_release":

@@ -125,28 +125,3 @@ def test_a_subset_gives_events_for_the_selected_nodes_only(manifest):
               *(_result("LogTestResult", uid, "pass") for uid in graph.check_by_test)]
     out = list(dagster_events(CannedInvocation(events), graph, context))
     assert [e.asset_key for e in out] == [key]
-
-
-def test_a_dbt_process_started_ahead_runs_the_next_command_as_dbt_would(tmp_path):
-    """start_dbt_ahead: the next DbtInvocation goes to the process already started (same JSON log
-    and exit code as the dbt executable); the one after it starts dbt as usual; a worker left
-    without a command ends when its input closes."""
-    from pipelines.warehouse import dbt_cli
-
-    def listed(target):
-        invocation = dbt_cli.DbtInvocation(["ls", "--resource-type", "seed", "--output", "name"], {}, target)
-        names = [e["info"]["msg"] for e in invocation.events() if e["info"].get("name") == "PrintEvent"]
-        return invocation.returncode, sorted(names)
-
-    dbt_cli.start_dbt_ahead()
-    worker = dbt_cli._worker
-    assert worker is not None and worker.poll() is None
-    ahead = listed(tmp_path / "ahead")
-    assert dbt_cli._worker is None and worker.returncode == 0
-    assert ahead == listed(tmp_path / "usual") and ahead[0] == 0 and ahead[1], ahead
-
-    dbt_cli.start_dbt_ahead()
-    idle = dbt_cli._worker
-    dbt_cli._stop_worker()
-    assert idle.wait(timeout=10) == 0
-    dbt_cli._worker = None

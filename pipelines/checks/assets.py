@@ -72,7 +72,6 @@ def _check_result(code: str, findings: int, rows: int | None, examples: Sequence
 def raw_findings(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     from pipelines.checks.raw_checks import run_raw_checks
 
-    _start_dbt_ahead(context)
     with warehouse.raw_connection() as con:
         result = run_raw_checks(con, incremental=True)
     context.log.info(f"raw checks: {result.scope}")
@@ -99,18 +98,6 @@ def raw_findings(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         if code in RAW_CHECK_CODES
     ]
     return dg.MaterializeResult(metadata=metadata, check_results=checks)
-
-
-def _start_dbt_ahead(context: dg.AssetExecutionContext) -> None:
-    """The dbt build comes right after these checks when the run holds it: its process imports dbt
-    (about 2 s) while the checks run, instead of after them."""
-    steps = context.run.step_keys_to_execute
-    from pipelines.warehouse.dbt_assets import DBT_BUILD_STEP
-
-    if steps is None or DBT_BUILD_STEP in steps:
-        from pipelines.warehouse.dbt_cli import start_dbt_ahead
-
-        start_dbt_ahead()
 
 
 # --------------------------------------------------------------------------- dbt-side checks

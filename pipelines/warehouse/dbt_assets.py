@@ -79,14 +79,10 @@ def subset_selection(dbt: DbtGraph, context: dg.AssetExecutionContext) -> str:
     return " ".join(sorted(names))
 
 
-# the op (and step) of the dbt build
-DBT_BUILD_STEP = "warehouse_dbt_models"
-
-
 @dg.multi_asset(
     specs=list(graph.specs),
     check_specs=list(graph.check_specs),
-    name=DBT_BUILD_STEP,
+    name="warehouse_dbt_models",
     can_subset=True,
     description="`dbt build` of dbt_project/: staging, intermediate, checks and marts, with dbt's data "
     "tests as asset checks.",

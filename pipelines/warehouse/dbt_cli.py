@@ -15,7 +15,6 @@ first build of a fresh data folder too.
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 import json
 import os
@@ -146,8 +145,7 @@ class DbtInvocation:
     What dagster-dbt does, without importing it (dagster-dbt imports dbt: about 2 s of the start of
     every process that loads it): dbt logs JSON lines to stdout, the target folder starts from the
     partial parse state of `make manifest`, and `returncode` says how it ended. A line that is not
-    JSON comes as an event of level `warn` holding that line, so nothing dbt prints is lost. When a
-    dbt process was started ahead (`start_dbt_ahead`), the command goes to it instead of a new one."""
+    JSON comes as an event of level `warn` holding that line, so nothing dbt prints is lost."""
 
     def __init__(self, args: Sequence[str], env: Mapping[str, str], target_path: Path):
         self.args, self.env, self.target_path = list(args), env, target_path
@@ -162,11 +160,10 @@ class DbtInvocation:
         child = process_environment(self.env)
         child.update({"DBT_LOG_FORMAT": "json", "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target),
                       "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONUNBUFFERED": "1"})
-        args = [*self.args, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR)]
-        process = _send_to_worker(args, child) or subprocess.Popen(
-            [DBT_EXECUTABLE, *args], cwd=DBT_PROJECT_DIR, env=child, stdout=subprocess.PIPE,
-            stdin=subprocess.DEVNULL, text=True, encoding="utf-8", errors="replace")
-        with process:
+        command = [DBT_EXECUTABLE, *self.args, "--profiles-dir", str(DBT_PROJECT_DIR),
+                   "--project-dir", str(DBT_PROJECT_DIR)]
+        with subprocess.Popen(command, cwd=DBT_PROJECT_DIR, env=child, stdout=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, text=True, encoding="utf-8", errors="replace") as process:
             read_to_end = False
             try:
                 for line in process.stdout:
@@ -189,51 +186,6 @@ class DbtInvocation:
         """(level, text) of a log event."""
         info = event.get("info", {})
         return info.get("level", ""), info.get("msg", "")
-
-
-# the dbt process started ahead of this process's next dbt command (dbt_worker.py), if any
-_worker: subprocess.Popen | None = None
-
-
-def start_dbt_ahead() -> None:
-    """Start the process of the next dbt command now: it imports dbt (about 2 s) while the caller
-    does other work, then waits for the command (`DbtInvocation` sends it). Without a command it
-    ends when this process does (its input closes)."""
-    global _worker
-    if _worker is not None and _worker.poll() is None:
-        return
-    if _worker is None:
-        atexit.register(_stop_worker)
-    _worker = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.warehouse.dbt_worker"], cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        text=True, encoding="utf-8", errors="replace")
-
-
-def _send_to_worker(args: list[str], env: Mapping[str, str]) -> subprocess.Popen | None:
-    """The started worker, given its command; None when there is none (or it died)."""
-    global _worker
-    worker, _worker = _worker, None
-    if worker is None or worker.poll() is not None:
-        return None
-    try:
-        worker.stdin.write(json.dumps({"args": args, "env": dict(env), "cwd": str(DBT_PROJECT_DIR)}) + "\n")
-        worker.stdin.close()
-    except OSError:  # it ended between the check and the write: start dbt the usual way
-        worker.kill()
-        worker.wait()
-        return None
-    return worker
-
-
-def _stop_worker() -> None:
-    worker = _worker
-    if worker is not None and worker.poll() is None:
-        worker.stdin.close()
-        try:
-            worker.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            worker.kill()
 
 
 def run_dbt(args: Sequence[str], env: Mapping[str, str], target_path: Path, log: Callable[[str], object] = print) -> bool:
