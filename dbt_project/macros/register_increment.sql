@@ -118,10 +118,10 @@
 
         delete from {{ this }}
         where {{ dwellings_rows_recomputed() }}
-    {%- elif is_incremental() -%}
-        delete from {{ this }};
-        {{ dwellings_bags_shared() }}
     {%- else -%}
+        {%- if is_incremental() %}
+        delete from {{ this }};
+        {%- endif %}
         {{ dwellings_bags_shared() }}
     {%- endif -%}
 {%- endmacro %}

@@ -48,7 +48,7 @@ def _materialize(context: dg.AssetExecutionContext, name: str, warehouse: Wareho
 def _warm_up_checks(context: dg.AssetExecutionContext) -> None:
     """A file came in or went, so the raw checks of this run will run and need Great Expectations:
     start importing it now, beside the rest of the ingest, rather than when the checks begin
-    (the import takes about 2.5 s, most of a small nightly's checks step). Not for a file that
+    (the import takes about 2.3 s, most of a small nightly's checks step). Not for a file that
     is parsed again only to be rejected again: that changes nothing, and the checks do not run."""
     from pipelines.checks.assets import RAW_FINDINGS_KEY
 

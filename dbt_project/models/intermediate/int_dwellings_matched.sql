@@ -35,6 +35,6 @@
 {%- if register_increment() %}
 {{ dwellings_matching(scope=dwellings_units_recomputed(), rows=dwellings_rows_recomputed()) }}
 {%- else %}
-{{ dwellings_matching(scope=dwellings_batch_scope(0), rows=dwellings_batch_rows(0), shared_bags=dwelling_batches() > 1) }}
+{{ dwellings_matching(scope=dwellings_batch_scope(0), rows=dwellings_batch_rows(0), shared_bags=true) }}
 {%- endif %}
 
