@@ -19,6 +19,7 @@ import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 
 from pipelines.config import data_paths, parse_as_of
 
@@ -126,10 +127,17 @@ def run_nightly(as_of: dt.date | None, rebuild: bool = False):
                                       tags=in_process_run_tags(instance), raise_on_error=False)
 
 
+PROJECT_INSTANCE_YAML = Path(__file__).parent / "operations" / "dagster.yaml"
+
+
 def dagster_instance():
-    """The persistent instance in $DAGSTER_HOME (created if missing), so the UI shows CLI runs."""
+    """The persistent instance in $DAGSTER_HOME (created if missing), so the UI shows CLI runs.
+
+    A home without a dagster.yaml gets the project's: Dagster's stock SQLite history opens a
+    connection and fsyncs per event, which made a bare `npa run` with no changes 6.8 s instead
+    of 4.5 s. A dagster.yaml already there is the operator's and is left as it is."""
     import os
-    from pathlib import Path
+    import shutil
 
     import dagster as dg
 
@@ -137,6 +145,12 @@ def dagster_instance():
     if not home:
         return dg.DagsterInstance.ephemeral()
     Path(home).mkdir(parents=True, exist_ok=True)
+    config = Path(home) / "dagster.yaml"
+    if not config.exists():
+        # copied beside it and renamed, so a process starting at the same time never reads half a file
+        partial = config.with_name(f".dagster.yaml.{os.getpid()}")
+        shutil.copyfile(PROJECT_INSTANCE_YAML, partial)
+        os.replace(partial, config)
     return dg.DagsterInstance.get()
 
 

@@ -53,3 +53,33 @@ def test_events_of_a_killed_process_are_kept_and_readable_by_another(tmp_path: P
     with instance.event_log_storage.index_connection() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL: no fsync per commit
+
+
+def test_cli_instance_in_a_bare_home_uses_the_projects_storage(tmp_path: Path, monkeypatch):
+    from pipelines.cli import dagster_instance
+
+    home = tmp_path / "fresh_home"  # not even created: `npa run` with a new DAGSTER_HOME
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    instance = dagster_instance()
+    try:
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+        assert (home / "dagster.yaml").read_bytes() == (REPO_ROOT / "pipelines" / "operations" / "dagster.yaml").read_bytes()
+        assert [p.name for p in home.glob(".dagster.yaml.*")] == []
+    finally:
+        instance.dispose()
+
+
+def test_cli_instance_leaves_an_operators_dagster_yaml_alone(tmp_path: Path, monkeypatch):
+    from pipelines.cli import dagster_instance
+
+    home = tmp_path / "home"
+    home.mkdir()
+    own = "telemetry:\n  enabled: false\n"
+    (home / "dagster.yaml").write_text(own)
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    instance = dagster_instance()
+    try:
+        assert (home / "dagster.yaml").read_text() == own
+        assert not isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+    finally:
+        instance.dispose()
