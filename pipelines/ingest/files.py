@@ -48,6 +48,9 @@ class FileRejected(Exception):
         self.message = message
         self.rows_read = rows_read
 
+    def __reduce__(self):  # from a worker process (load_log): Exception's own pickling keeps only the message
+        return FileRejected, (self.code, self.message, self.rows_read)
+
 
 @dataclass
 class SourceFile:

@@ -350,6 +350,9 @@ class AgreementLoader:
 
     kind = "agreement"
     tables = ("raw.agreement_workbooks", "raw.agreement_rows")
+    # parse() uses none of the loader's state, so a fresh loader in a worker process parses the
+    # same (see load_log.sync_files): calamine holds the GIL, a thread would not help
+    parse_in_processes = True
 
     def __init__(self) -> None:
         self._workbooks: list[dict[str, object]] = []
