@@ -83,3 +83,24 @@ def test_cli_instance_leaves_an_operators_dagster_yaml_alone(tmp_path: Path, mon
         assert not isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
     finally:
         instance.dispose()
+
+
+def test_table_lookups_are_remembered_only_once_the_table_exists(tmp_path: Path, monkeypatch):
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    storage = PooledSqliteEventLogStorage(str(tmp_path / "runs"))
+    asked: list[str] = []
+    real = SqliteEventLogStorage.has_table
+
+    def counting(self, table_name):
+        asked.append(table_name)
+        return real(self, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counting)
+    assert storage.has_table("asset_check_executions") and storage.has_table("asset_check_executions")
+    assert not storage.has_table("no_such_table") and not storage.has_table("no_such_table")
+    assert asked == ["asset_check_executions", "no_such_table", "no_such_table"]
+    storage.wipe()
+    assert storage.has_table("asset_check_executions")
+    assert asked[-1] == "asset_check_executions"
+    storage.dispose()

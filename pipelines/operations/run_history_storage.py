@@ -42,6 +42,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, db.engine.Engine] = OrderedDict()
+        self._tables_present: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     def _engine(self, shard: str) -> db.engine.Engine:
@@ -70,6 +71,21 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as conn:
                 with conn.begin():
                     yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        # The stock one opens the index database anew for every call, and it is called for most
+        # events (does asset_check_executions exist? asset_event_tags?): 0.4 s of a small nightly.
+        # A table that exists stays (migrations add tables); one that does not is asked again.
+        if table_name in self._tables_present:
+            return True
+        present = super().has_table(table_name)
+        if present:
+            self._tables_present.add(table_name)
+        return present
+
+    def wipe(self) -> None:
+        self._tables_present.clear()
+        super().wipe()
 
     def store_event(self, event) -> None:
         super().store_event(event)
