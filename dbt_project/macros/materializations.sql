@@ -8,9 +8,9 @@
     the old relation is dropped and the new one created, then committed. DuckDB's DDL is
     transactional, so a model that fails leaves its previous relation as it was (rollback), and
     a reader never sees the relation missing. The contract (marts, checks) is enforced as before:
-    `create_table_as` / `create_view_as` write its columns and constraints. No model here has a
-    foreign key or an index (which is why the adapter renames), nor grants or persisted docs
-    (both would still be applied).
+    `create_table_as` and `get_create_view_as_sql` write its columns and constraints. No model
+    here has a foreign key or an index, which the adapter's table materialization looks after,
+    nor grants or persisted docs (both would still be applied).
 -#}
 
 {#- The adapter's drop_relation runs outside any transaction (auto_begin=False): this one opens the
