@@ -107,12 +107,13 @@ class _DiesInWorker:
 
 def test_a_worker_that_dies_leaves_the_files_to_this_process(tmp_path, monkeypatch):
     monkeypatch.setattr(load_log, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(load_log, "PROCESS_POOL_MIN_FILES", 1)
     sources = []
     for i in range(4):
         path = tmp_path / f"f{i}.xlsx"
         path.write_bytes(b"x" * (i + 1))
         sources.append(SourceFile(path=path, rel=f"agreements/f{i}.xlsx"))
-    ahead = load_log._ReadAhead(_DiesInWorker(), sources, min_for_processes=1)
+    ahead = load_log._ReadAhead(_DiesInWorker(), sources)
     try:
         assert ahead._in_processes
         results = [ahead.result(s) for s in sources]

@@ -24,36 +24,30 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% materialization table, adapter="duckdb", supported_languages=["sql"] %}
+{#- The body both share: `create_sql` builds `target` (a table or a view) from the model's SQL. -#}
+{% macro npa_replace_relation(target, create_sql, persist_columns) -%}
     {%- set existing = load_cached_relation(this) -%}
-    {%- set target = this.incorporate(type="table") -%}
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
     {{ npa_drop_in_transaction(existing) }}
     {% call statement("main") -%}
-        {{ create_table_as(False, target, sql) }}
+        {{ create_sql }}
     {%- endcall %}
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {% do apply_grants(target, config.get("grants"), should_revoke=should_revoke(existing, full_refresh_mode=True)) %}
-    {% do persist_docs(target, model) %}
+    {% do persist_docs(target, model, for_columns=persist_columns) %}
     {{ adapter.commit() }}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
+{%- endmacro %}
+
+{% materialization table, adapter="duckdb", supported_languages=["sql"] %}
+    {%- set target = this.incorporate(type="table") -%}
+    {{ npa_replace_relation(target, create_table_as(False, target, sql), persist_columns=true) }}
     {{ return({"relations": [target]}) }}
 {% endmaterialization %}
 
 {% materialization view, adapter="duckdb" %}
-    {%- set existing = load_cached_relation(this) -%}
     {%- set target = this.incorporate(type="view") -%}
-    {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {{ run_hooks(pre_hooks, inside_transaction=True) }}
-    {{ npa_drop_in_transaction(existing) }}
-    {% call statement("main") -%}
-        {{ get_create_view_as_sql(target, sql) }}
-    {%- endcall %}
-    {{ run_hooks(post_hooks, inside_transaction=True) }}
-    {% do apply_grants(target, config.get("grants"), should_revoke=should_revoke(existing, full_refresh_mode=True)) %}
-    {% do persist_docs(target, model, for_columns=false) %}
-    {{ adapter.commit() }}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
+    {{ npa_replace_relation(target, get_create_view_as_sql(target, sql), persist_columns=false) }}
     {{ return({"relations": [target]}) }}
 {% endmaterialization %}

@@ -269,7 +269,7 @@ class _ReadAhead:
     """Reads and parses `sources` in their order, up to `depth` files ahead, in workers.
 
     Which workers the loader allows (see Loader): worker processes, one per core, when it has
-    `parse_in_processes` and at least `min_for_processes` files wait (calamine, the workbook
+    `parse_in_processes` and at least PROCESS_POOL_MIN_FILES files wait (calamine, the workbook
     reader, holds the GIL); else one worker thread when it has `parse_in_background` (polars and
     hashlib release the GIL, and so does DuckDB while it writes the previous batch, so reading and
     writing overlap); else none. Asked for a source, it drops what it read ahead of the sources
@@ -278,22 +278,19 @@ class _ReadAhead:
     (killed, out of memory), the rest is parsed here, as without workers.
     """
 
-    def __init__(self, loader: Loader, sources: list[SourceFile], depth: int = 32,
-                 min_for_processes: int | None = None) -> None:
-        if min_for_processes is None:
-            min_for_processes = PROCESS_POOL_MIN_FILES
+    def __init__(self, loader: Loader, sources: list[SourceFile], depth: int = 32) -> None:
         self._loader = loader
         self._depth = depth
         self._pending: OrderedDict[str, Future] = OrderedDict()
         self._queue: deque[SourceFile] = deque()
         self._pool: Executor | None = None
         self._in_processes = False
-        if len(sources) > 1 and getattr(loader, "parse_in_processes", False) and len(sources) >= min_for_processes \
-                and _usable_cores() > 1:
+        cores = _usable_cores()
+        if len(sources) > 1 and getattr(loader, "parse_in_processes", False) \
+                and len(sources) >= PROCESS_POOL_MIN_FILES and cores > 1:
             # forkserver, not fork: this process has threads (Dagster's, DuckDB's), a forked child
             # could inherit a lock some other thread held
-            self._pool = ProcessPoolExecutor(max_workers=_usable_cores(),
-                                             mp_context=multiprocessing.get_context("forkserver"))
+            self._pool = ProcessPoolExecutor(max_workers=cores, mp_context=multiprocessing.get_context("forkserver"))
             self._in_processes = True
         elif len(sources) > 1 and getattr(loader, "parse_in_background", False):
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="npa-read")

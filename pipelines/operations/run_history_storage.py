@@ -74,7 +74,8 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def has_table(self, table_name: str) -> bool:
         # The stock one opens the index database anew for every call, and it is called for most
-        # events (does asset_check_executions exist? asset_event_tags?): 0.4 s of a small nightly.
+        # events (does asset_check_executions exist? asset_event_tags?): 308 calls, 0.45 s, in a
+        # national nightly (`npa run --rebuild`).
         # A table that exists stays (migrations add tables); one that does not is asked again.
         if table_name in self._tables_present:
             return True
